@@ -1,0 +1,166 @@
+"""Writing coordination records: notifications, no-notification decisions, resolutions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+
+from renkei.accounts.audit import audit_log
+from renkei.accounts.models import User
+from renkei.coordination.models import (
+    NoNotification,
+    Notification,
+    NotificationStatus,
+    Resolution,
+)
+from renkei.incidents.models import Incident, IncidentStatus
+from renkei.intake.exchange import NoNotificationRecord, NotificationRecord, ResolutionRecord
+from renkei.intake.services import ReportRef
+from renkei.lib import sqlbulk
+
+CoordinationRecord = NotificationRecord | NoNotificationRecord | ResolutionRecord
+# (source, report ref) -> where that report went, or None when it is unknown.
+ReportResolver = Callable[[str, str], ReportRef | None]
+
+
+@dataclass
+class CoordinationResult:
+    imported: Counter[str] = field(default_factory=Counter)
+    duplicates: Counter[str] = field(default_factory=Counter)
+
+
+def _existing_notification_refs(records: list[NotificationRecord], source: str) -> set[str]:
+    refs = [r.ref for r in records]
+    found: set[str] = set()
+    for start in range(0, len(refs), 900):
+        found.update(
+            Notification.objects.filter(
+                source=source, ref__in=refs[start : start + 900]
+            ).values_list("ref", flat=True)
+        )
+    return found
+
+
+def _notifications(
+    records: list[tuple[NotificationRecord, ReportRef]], source: str, result: CoordinationResult
+) -> set[int]:
+    seen = _existing_notification_refs([r for r, _ in records], source)
+    rows = []
+    for record, target in records:
+        if record.ref in seen:
+            result.duplicates["notification"] += 1
+            continue
+        seen.add(record.ref)
+        rows.append(
+            (record.source or source, record.ref, target.incident_id, target.report_id,
+             record.sent_at, record.recipient, record.recipient_country, record.basis,
+             NotificationStatus.SENT, record.extra)
+        )  # fmt: skip
+    fields = ("source", "ref", "incident", "report", "sent_at", "recipient",
+              "recipient_country", "basis", "status", "extra")  # fmt: skip
+    sqlbulk.insert(Notification, fields, rows)
+    result.imported["notification"] += len(rows)
+    return {int(row[2]) for row in rows}  # type: ignore[call-overload]
+
+
+def _decisions(
+    records: list[tuple[NoNotificationRecord, ReportRef]], result: CoordinationResult
+) -> set[int]:
+    incident_ids = {t.incident_id for _, t in records}
+    seen = set(
+        NoNotification.objects.filter(incident_id__in=incident_ids).values_list(
+            "incident_id", "decided_at", "reason"
+        )
+    )
+    rows = []
+    for record, target in records:
+        ident = (target.incident_id, record.decided_at, record.reason)
+        if ident in seen:
+            result.duplicates["no_notification"] += 1
+            continue
+        seen.add(ident)
+        rows.append(
+            (target.incident_id, target.report_id, record.decided_at, record.reason, record.extra)
+        )
+    fields = ("incident", "report", "decided_at", "reason", "extra")
+    sqlbulk.insert(NoNotification, fields, rows)
+    result.imported["no_notification"] += len(rows)
+    return {int(row[0]) for row in rows}  # type: ignore[call-overload]
+
+
+def _resolutions(
+    records: list[tuple[ResolutionRecord, ReportRef]], result: CoordinationResult
+) -> set[int]:
+    incident_ids = {t.incident_id for _, t in records}
+    seen = set(
+        Resolution.objects.filter(incident_id__in=incident_ids).values_list(
+            "incident_id", "resolved_at"
+        )
+    )
+    rows = []
+    for record, target in records:
+        ident = (target.incident_id, record.resolved_at)
+        if ident in seen:
+            result.duplicates["resolution"] += 1
+            continue
+        seen.add(ident)
+        rows.append((target.incident_id, target.report_id, record.resolved_at, record.extra))
+    sqlbulk.insert(Resolution, ("incident", "report", "resolved_at", "extra"), rows)
+    result.imported["resolution"] += len(rows)
+    return {int(row[0]) for row in rows}  # type: ignore[call-overload]
+
+
+# A status only moves forward: open -> not_notified -> notified -> resolved.
+_STATUS_FROM = {
+    IncidentStatus.NOT_NOTIFIED: [IncidentStatus.OPEN],
+    IncidentStatus.NOTIFIED: [IncidentStatus.OPEN, IncidentStatus.NOT_NOTIFIED],
+    IncidentStatus.RESOLVED: [
+        IncidentStatus.OPEN,
+        IncidentStatus.NOT_NOTIFIED,
+        IncidentStatus.NOTIFIED,
+    ],
+}
+
+
+def _advance_status(incident_ids: set[int], status: IncidentStatus) -> None:
+    if not incident_ids:
+        return
+    table = connection.ops.quote_name(Incident._meta.db_table)
+    allowed = ", ".join(f"'{s.value}'" for s in _STATUS_FROM[status])
+    sql = f"UPDATE {table} SET status = %s WHERE id = %s AND status IN ({allowed})"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(status.value, pk) for pk in incident_ids])
+
+
+@transaction.atomic
+def coordination_import_batch(
+    *,
+    notifications: list[tuple[NotificationRecord, ReportRef]],
+    no_notifications: list[tuple[NoNotificationRecord, ReportRef]],
+    resolutions: list[tuple[ResolutionRecord, ReportRef]],
+    source: str,
+    actor: User | None = None,
+    actor_label: str = "",
+) -> CoordinationResult:
+    """Record coordination that happened elsewhere (bulk import), all or nothing."""
+    result = CoordinationResult()
+    _advance_status(_decisions(no_notifications, result), IncidentStatus.NOT_NOTIFIED)
+    _advance_status(_notifications(notifications, source, result), IncidentStatus.NOTIFIED)
+    _advance_status(_resolutions(resolutions, result), IncidentStatus.RESOLVED)
+    if sum(result.imported.values()):
+        audit_log(
+            actor=actor,
+            actor_label=actor_label,
+            action="coordination.import",
+            object_type="coordination",
+            after={
+                "notifications": len(notifications),
+                "no_notifications": len(no_notifications),
+                "resolutions": len(resolutions),
+                "imported": dict(result.imported),
+            },
+        )
+    return result

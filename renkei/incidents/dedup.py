@@ -1,0 +1,118 @@
+"""Deciding which incident a report belongs to (EXCHANGE-FORMAT.md, incident keys).
+
+A report joins the latest incident with the same category and key when
+that incident's latest report is at most the dedup window before it;
+otherwise it opens a new incident. The matcher keeps what it has learned
+about keys in memory for the length of one import, so a batch costs one
+query for the keys it has not seen yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from renkei.incidents.models import Incident
+
+
+@dataclass(slots=True)
+class IncidentState:
+    """What the matcher knows of one incident while a batch is being built."""
+
+    category: str
+    key: str | None
+    first_report_at: datetime
+    last_report_at: datetime
+    id: int | None = None
+    report_count: int = 0
+    brand_id: int | None = None
+    ports: set[tuple[int, str]] = field(default_factory=set)
+    new_ports: set[tuple[int, str]] = field(default_factory=set)
+    explicit_ref: str | None = None
+    changed: bool = False
+
+    def absorb(self, received_at: datetime, brand_id: int | None) -> None:
+        self.first_report_at = min(self.first_report_at, received_at)
+        self.last_report_at = max(self.last_report_at, received_at)
+        self.report_count += 1
+        if self.brand_id is None and brand_id is not None:
+            self.brand_id = brand_id
+        self.changed = True
+
+    def add_ports(self, ports: list[tuple[int, str]]) -> None:
+        for port in ports:
+            if port not in self.ports:
+                self.ports.add(port)
+                self.new_ports.add(port)
+
+
+class IncidentMatcher:
+    def __init__(self, *, window_days: int) -> None:
+        self.window = timedelta(days=window_days)
+        self._latest: dict[tuple[str, str], IncidentState] = {}
+        self._looked_up: set[tuple[str, str]] = set()
+
+    def preload(self, keys: set[tuple[str, str]]) -> None:
+        """Fetch the latest live incident of each (category, key) not seen yet."""
+        wanted = keys - self._looked_up
+        self._looked_up |= wanted
+        by_category: dict[str, list[str]] = {}
+        for category, key in wanted:
+            by_category.setdefault(category, []).append(key)
+        for category, cat_keys in by_category.items():
+            for start in range(0, len(cat_keys), 500):
+                self._load(category, cat_keys[start : start + 500])
+
+    def _load(self, category: str, keys: list[str]) -> None:
+        rows = (
+            Incident.objects.filter(category=category, key__in=keys, merged_into__isnull=True)
+            .order_by("last_report_at")
+            .values_list(
+                "id", "key", "first_report_at", "last_report_at", "report_count", "brand_id",
+                "ports",
+            )
+        )  # fmt: skip
+        for pk, key, first, last, count, brand_id, ports in rows:
+            self._latest[(category, key)] = IncidentState(
+                category=category,
+                key=key,
+                first_report_at=first,
+                last_report_at=last,
+                id=pk,
+                report_count=count,
+                brand_id=brand_id,
+                ports={(int(p.split("/")[0]), p.split("/")[1]) for p in ports},
+            )
+
+    def match(self, category: str, key: str | None, received_at: datetime) -> IncidentState:
+        """The incident this report joins; a new (unsaved) state when none fits."""
+        if key is not None:
+            current = self._latest.get((category, key))
+            if current is not None and self._within_window(current, received_at):
+                return current
+        state = IncidentState(
+            category=category, key=key, first_report_at=received_at, last_report_at=received_at
+        )
+        if key is not None:
+            self._latest[(category, key)] = state
+        return state
+
+    def _within_window(self, state: IncidentState, received_at: datetime) -> bool:
+        # Reports normally arrive in time order; one that arrives late still
+        # joins when it falls inside the incident's span widened by the window.
+        return (
+            state.first_report_at - self.window <= received_at <= state.last_report_at + self.window
+        )
+
+    def register(self, state: IncidentState) -> None:
+        """Make an incident named explicitly by an import known to later matches."""
+        if state.key is None:
+            return
+        current = self._latest.get((state.category, state.key))
+        if current is None or current.last_report_at <= state.last_report_at:
+            self._latest[(state.category, state.key)] = state
+
+    def reset(self) -> None:
+        """Forget everything, after a batch was rolled back and states are stale."""
+        self._latest.clear()
+        self._looked_up.clear()

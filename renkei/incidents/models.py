@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+CATEGORY_CHOICES = [
+    ("phishing", "phishing site"),
+    ("defacement", "website defacement"),
+    ("malware_site", "malware site"),
+    ("scan", "scan"),
+    ("dos", "DoS/DDoS"),
+    ("ics", "industrial control systems"),
+    ("targeted_attack", "targeted attack"),
+    ("other", "other"),
+]
+
+INDUSTRY_CHOICES = [
+    (slug, slug)
+    for slug in (
+        "finance",
+        "ecommerce",
+        "telecom",
+        "transport",
+        "logistics",
+        "government",
+        "utilities",
+        "media",
+        "it_services",
+        "crypto",
+        "other",
+    )
+]
+
+_REF_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+
+
+def new_incident_ref() -> str:
+    """A short reference that people read out on the phone and put in subjects.
+
+    Ten Crockford base32 characters: 50 random bits, so collisions stay
+    negligible at tens of millions of incidents (the column is unique anyway).
+    """
+    bits = int.from_bytes(secrets.token_bytes(7), "big") >> 6
+    chars = []
+    for _ in range(10):
+        bits, index = divmod(bits, 32)
+        chars.append(_REF_ALPHABET[index])
+    return "I-" + "".join(chars)
+
+
+class Brand(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    # NFKC-casefolded name: what lookups compare against.
+    name_key = models.CharField(max_length=200, unique=True)
+    country = models.CharField(max_length=2, blank=True)
+    industry = models.CharField(max_length=20, choices=INDUSTRY_CHOICES, default="other")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BrandAlias(models.Model):
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(max_length=200)
+    alias_key = models.CharField(max_length=200, unique=True)
+
+    def __str__(self) -> str:
+        return self.alias
+
+
+class IncidentStatus(models.TextChoices):
+    OPEN = "open", "open"
+    NOTIFIED = "notified", "notified"
+    NOT_NOTIFIED = "not_notified", "no notification needed"
+    RESOLVED = "resolved", "resolved"
+    MERGED = "merged", "merged"
+
+
+class Incident(models.Model):
+    """One real event, however many reports describe it."""
+
+    ref = models.CharField(max_length=40, unique=True, default=new_incident_ref)
+    category = models.CharField(max_length=20, choices=CATEGORY_CHOICES)
+    # Dedup key (EXCHANGE-FORMAT.md); null for categories without one.
+    key = models.CharField(max_length=2048, null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=IncidentStatus.choices, default=IncidentStatus.OPEN
+    )
+    first_report_at = models.DateTimeField()
+    last_report_at = models.DateTimeField()
+    report_count = models.PositiveIntegerField(default=0)
+    brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.PROTECT)
+    ports = models.JSONField(default=list, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            # Statistics: incidents per month and category.
+            models.Index(fields=["first_report_at", "category"], name="incident_month_cat"),
+            # Dedup: the latest incident with this category and key.
+            models.Index(fields=["category", "key", "last_report_at"], name="incident_dedup"),
+            models.Index(fields=["status", "category"], name="incident_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.category} {self.key or ''}"
+
+
+class IncidentPort(models.Model):
+    """A `PORT/PROTO` of a scan incident, as a row so that SQL can count it."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="port_rows")
+    port = models.PositiveIntegerField()
+    protocol = models.CharField(max_length=8)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "port", "protocol"], name="incident_port_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["port", "protocol"])]

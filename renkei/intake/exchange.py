@@ -1,0 +1,239 @@
+"""Parsing one line of the exchange format (EXCHANGE-FORMAT.md) into a record.
+
+A parser only checks shape and types; normalization, classification and
+deduplication are the experts' and services' work. Every problem raises
+`ValidationError` with a message naming the field, so the importer can
+report it against the line number.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from renkei.lib.errors import ValidationError
+from renkei.lib.normalize import CATEGORIES
+
+CHANNELS = ("web", "email", "fax", "phone", "api", "feed")
+INDUSTRIES = (
+    "finance", "ecommerce", "telecom", "transport", "logistics", "government",
+    "utilities", "media", "it_services", "crypto", "other",
+)  # fmt: skip
+BASES = ("site_confirmed", "detailed_logs", "contact_requested", "high_threat")
+REASONS = (
+    "site_unreachable", "already_notified", "information_only", "low_threat",
+    "insufficient_logs", "insufficient_information",
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class BrandRecord:
+    name: str
+    country: str
+    industry: str
+    aliases: list[str]
+
+
+@dataclass(slots=True)
+class ReportRecord:
+    ref: str
+    received_at: datetime
+    channel: str
+    reporter: str
+    category: str | None
+    url: str
+    ip: str
+    ports: list[str]
+    brand: str
+    text: str
+    extra: dict[str, Any]
+    source: str | None = None
+    incident: str | None = None
+    raw: bytes = b""
+    position: int | None = None
+    # Where the raw bytes were stored (set by the collector before ingest).
+    raw_id: int | None = None
+    raw_offset: int = 0
+    raw_length: int | None = None
+
+
+@dataclass(slots=True)
+class NotificationRecord:
+    ref: str
+    report: str
+    sent_at: datetime
+    recipient: str
+    recipient_country: str
+    basis: str
+    extra: dict[str, Any]
+    source: str | None = None
+    position: int | None = None
+
+
+@dataclass(slots=True)
+class NoNotificationRecord:
+    report: str
+    decided_at: datetime
+    reason: str
+    extra: dict[str, Any]
+    source: str | None = None
+    position: int | None = None
+
+
+@dataclass(slots=True)
+class ResolutionRecord:
+    report: str
+    resolved_at: datetime
+    extra: dict[str, Any]
+    source: str | None = None
+    position: int | None = None
+
+
+Record = BrandRecord | ReportRecord | NotificationRecord | NoNotificationRecord | ResolutionRecord
+
+
+@dataclass(slots=True)
+class _Fields:
+    """The object of one line, consumed key by key; what is left is `extra`."""
+
+    data: dict[str, Any]
+    used: set[str] = field(default_factory=set)
+
+    def text(self, name: str, *, required: bool = False, max_length: int = 10_000) -> str:
+        self.used.add(name)
+        value = self.data.get(name)
+        if value is None or value == "":
+            if required:
+                raise ValidationError(f"missing required field {name!r}")
+            return ""
+        if not isinstance(value, str):
+            raise ValidationError(f"field {name!r} must be a string, not {type(value).__name__}")
+        if len(value) > max_length:
+            raise ValidationError(f"field {name!r} is longer than {max_length} characters")
+        return value
+
+    def choice(self, name: str, choices: tuple[str, ...], *, required: bool = False) -> str:
+        value = self.text(name, required=required, max_length=100)
+        if value and value not in choices:
+            raise ValidationError(f"unknown {name} {value!r}; expected one of {', '.join(choices)}")
+        return value
+
+    def timestamp(self, name: str) -> datetime:
+        return parse_timestamp(self.text(name, required=True, max_length=64), name)
+
+    def strings(self, name: str) -> list[str]:
+        self.used.add(name)
+        value = self.data.get(name) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValidationError(f"field {name!r} must be a list of strings")
+        return value
+
+    def extra(self) -> dict[str, Any]:
+        return {k: v for k, v in self.data.items() if k not in self.used and k != "kind"}
+
+
+def parse_timestamp(value: str, name: str = "timestamp") -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(f"{name} {value!r} is not an RFC 3339 timestamp") from None
+    if parsed.tzinfo is None:
+        raise ValidationError(f"{name} {value!r} has no UTC offset (add Z or +09:00)")
+    return parsed
+
+
+def _brand(f: _Fields) -> BrandRecord:
+    country = f.text("country", max_length=2).upper()
+    if country and (len(country) != 2 or not country.isalpha()):
+        raise ValidationError(f"country {country!r} is not an ISO 3166-1 alpha-2 code")
+    return BrandRecord(
+        name=f.text("name", required=True, max_length=200),
+        country=country,
+        industry=f.choice("industry", INDUSTRIES) or "other",
+        aliases=f.strings("aliases"),
+    )
+
+
+def _report(f: _Fields) -> ReportRecord:
+    return ReportRecord(
+        ref=f.text("ref", required=True, max_length=200),
+        received_at=f.timestamp("received_at"),
+        channel=f.choice("channel", CHANNELS) or "feed",
+        reporter=f.text("reporter", max_length=200),
+        category=f.choice("category", CATEGORIES) or None,
+        url=f.text("url", max_length=8000),
+        ip=f.text("ip", max_length=100),
+        ports=f.strings("ports"),
+        brand=f.text("brand", max_length=200),
+        text=f.text("text", max_length=1_000_000),
+        source=f.text("source", max_length=200) or None,
+        incident=f.text("incident", max_length=40) or None,
+        extra={},
+    )
+
+
+def _notification(f: _Fields) -> NotificationRecord:
+    country = f.text("recipient_country", max_length=2).upper()
+    return NotificationRecord(
+        ref=f.text("ref", required=True, max_length=200),
+        report=f.text("report", required=True, max_length=200),
+        sent_at=f.timestamp("sent_at"),
+        recipient=f.text("recipient", required=True, max_length=320),
+        recipient_country=country,
+        basis=f.choice("basis", BASES),
+        source=f.text("source", max_length=200) or None,
+        extra={},
+    )
+
+
+def _no_notification(f: _Fields) -> NoNotificationRecord:
+    return NoNotificationRecord(
+        report=f.text("report", required=True, max_length=200),
+        decided_at=f.timestamp("decided_at"),
+        reason=f.choice("reason", REASONS, required=True),
+        source=f.text("source", max_length=200) or None,
+        extra={},
+    )
+
+
+def _resolution(f: _Fields) -> ResolutionRecord:
+    return ResolutionRecord(
+        report=f.text("report", required=True, max_length=200),
+        resolved_at=f.timestamp("resolved_at"),
+        source=f.text("source", max_length=200) or None,
+        extra={},
+    )
+
+
+_PARSERS = {
+    "brand": _brand,
+    "report": _report,
+    "notification": _notification,
+    "no_notification": _no_notification,
+    "resolution": _resolution,
+}
+KINDS = tuple(_PARSERS)
+
+
+def parse_line(line: bytes | str, position: int | None = None) -> Record:
+    """Turn one line of the exchange format into a record, or raise ValidationError."""
+    try:
+        data = json.loads(line)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise ValidationError("a line must hold one JSON object")
+    kind = data.get("kind")
+    parser = _PARSERS.get(kind) if isinstance(kind, str) else None
+    if parser is None:
+        raise ValidationError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    fields = _Fields(data)
+    record = parser(fields)
+    if not isinstance(record, BrandRecord):
+        record.extra = fields.extra()
+        record.position = position
+    if isinstance(record, ReportRecord):
+        record.raw = line.encode() if isinstance(line, str) else line
+    return record

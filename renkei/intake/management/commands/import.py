@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
+from renkei.intake.importer import DEFAULT_SOURCE, ExchangeImporter, ImportSummary
+from renkei.intake.registry import FEED_IMPORTERS
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a file in the exchange format (JSON Lines, plain or .gz), or a feed: "
+        "renkei import [FORMAT] PATH, FORMAT one of: exchange, " + ", ".join(FEED_IMPORTERS)
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("args", nargs="+", metavar="[FORMAT] PATH")
+        parser.add_argument("--source", default=None, help="source name refs are unique in")
+        parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args: str, **options: Any) -> None:
+        fmt, path = _format_and_path(args)
+        importer_class = FEED_IMPORTERS.get(fmt, ExchangeImporter)
+        source = options["source"] or (DEFAULT_SOURCE if fmt == "exchange" else fmt)
+        show = not options["no_progress"] and not options["json"]
+        with _progress(path, enabled=show) as advance:
+            importer = importer_class(source=source, progress=advance)
+            summary = importer.run(path)
+        self._print(summary, as_json=options["json"])
+        if summary.rejected_count:
+            raise CommandError(f"{summary.rejected_count} line(s) rejected", returncode=1)
+
+    def _print(self, summary: ImportSummary, *, as_json: bool) -> None:
+        if as_json:
+            data = summary.as_dict() | {"rejections": summary.rejected[:1000]}
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=1))
+            return
+        for position, reason in summary.rejected:
+            self.stderr.write(f"line {position}: {reason}")
+        if summary.rejected_count > len(summary.rejected):
+            self.stderr.write(f"... and {summary.rejected_count - len(summary.rejected)} more")
+        self.stdout.write(
+            f"{summary.lines} lines: imported {_counts(summary.imported)}; "
+            f"duplicates {_counts(summary.duplicates)}; rejected {summary.rejected_count}; "
+            f"incidents opened {summary.incidents_created}"
+        )
+
+
+def _counts(counter: Any) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(counter.items())) or "none"
+
+
+def _format_and_path(args: tuple[str, ...]) -> tuple[str, Path]:
+    if len(args) == 1:
+        return "exchange", Path(args[0])
+    if len(args) == 2 and (args[0] == "exchange" or args[0] in FEED_IMPORTERS):
+        return args[0], Path(args[1])
+    known = ", ".join(["exchange", *FEED_IMPORTERS])
+    raise CommandError(f"usage: renkei import [FORMAT] PATH, with FORMAT one of: {known}")
+
+
+class _progress:
+    """A rich progress bar over the bytes of the file, on the terminal only."""
+
+    def __init__(self, path: Path, *, enabled: bool) -> None:
+        self.total = path.stat().st_size if path.is_file() else 0
+        self.bar = Progress(
+            TextColumn("importing"), BarColumn(), TextColumn("{task.fields[lines]} lines"),
+            TransferSpeedColumn(), TimeRemainingColumn(), disable=not enabled,
+        )  # fmt: skip
+        self.task = self.bar.add_task("import", total=self.total, lines=0)
+
+    def __enter__(self) -> Any:
+        self.bar.start()
+        return self.advance
+
+    def advance(self, done: int, lines: int) -> None:
+        self.bar.update(self.task, completed=done, lines=lines)
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()

@@ -1,0 +1,256 @@
+"""Writing reports: every intake path (import, e-mail, web form, API, feed) ends here.
+
+`report_ingest_batch` stores the raw reports and the reports, and joins or
+opens incidents, in one transaction. A single report is a batch of one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from renkei.accounts.audit import audit_log
+from renkei.accounts.models import User
+from renkei.incidents.dedup import IncidentMatcher, IncidentState
+from renkei.incidents.models import Incident, IncidentPort, IncidentStatus, new_incident_ref
+from renkei.intake.experts import PreparedReport
+from renkei.intake.models import RawReport, RawStatus, Report
+from renkei.lib import sqlbulk
+
+
+@dataclass(slots=True)
+class ReportRef:
+    """Where an ingested report went: what later lines that name it need."""
+
+    report_id: int
+    incident_id: int
+    position: int | None
+
+
+@dataclass
+class IngestResult:
+    created: dict[tuple[str, str], ReportRef] = field(default_factory=dict)
+    duplicates: list[PreparedReport] = field(default_factory=list)
+    incidents_created: int = 0
+
+
+def _existing_refs(prepared: list[PreparedReport]) -> set[tuple[str, str]]:
+    by_source: dict[str, list[str]] = {}
+    for item in prepared:
+        by_source.setdefault(item.source, []).append(item.record.ref)
+    found: set[tuple[str, str]] = set()
+    for source, refs in by_source.items():
+        for start in range(0, len(refs), 900):
+            chunk = refs[start : start + 900]
+            rows = Report.objects.filter(source=source, ref__in=chunk).values_list("ref", flat=True)
+            found.update((source, ref) for ref in rows)
+    return found
+
+
+def _split_duplicates(
+    prepared: list[PreparedReport],
+) -> tuple[list[PreparedReport], list[PreparedReport]]:
+    seen = _existing_refs(prepared)
+    fresh, duplicates = [], []
+    for item in prepared:
+        ident = (item.source, item.record.ref)
+        if ident in seen:
+            duplicates.append(item)
+        else:
+            seen.add(ident)
+            fresh.append(item)
+    return fresh, duplicates
+
+
+def _explicit_states(prepared: list[PreparedReport]) -> dict[str, IncidentState]:
+    """Incidents named by ref in the input (an export carries them), by ref."""
+    refs = {item.record.incident for item in prepared if item.record.incident}
+    states: dict[str, IncidentState] = {}
+    for row in Incident.objects.filter(ref__in=refs).values(
+        "id", "ref", "category", "key", "first_report_at", "last_report_at", "report_count",
+        "brand_id", "ports",
+    ):  # fmt: skip
+        states[row["ref"]] = IncidentState(
+            category=row["category"],
+            key=row["key"],
+            first_report_at=row["first_report_at"],
+            last_report_at=row["last_report_at"],
+            id=row["id"],
+            report_count=row["report_count"],
+            brand_id=row["brand_id"],
+            ports={_port_tuple(p) for p in row["ports"]},
+            explicit_ref=row["ref"],
+        )
+    return states
+
+
+def _port_tuple(value: str) -> tuple[int, str]:
+    number, _, protocol = value.partition("/")
+    return int(number), protocol
+
+
+def _assign_incidents(fresh: list[PreparedReport], matcher: IncidentMatcher) -> list[IncidentState]:
+    matcher.preload({(p.category, p.key) for p in fresh if p.key is not None})
+    explicit = _explicit_states(fresh)
+    states: list[IncidentState] = []
+    for item in fresh:
+        ref = item.record.incident
+        if ref:
+            state = explicit.get(ref)
+            if state is None:
+                state = IncidentState(
+                    category=item.category,
+                    key=item.key,
+                    first_report_at=item.record.received_at,
+                    last_report_at=item.record.received_at,
+                    explicit_ref=ref,
+                )
+                explicit[ref] = state
+        else:
+            state = matcher.match(item.category, item.key, item.record.received_at)
+        state.absorb(item.record.received_at, item.brand_id)
+        state.add_ports(item.ports)
+        states.append(state)
+    for state in explicit.values():
+        matcher.register(state)
+    return states
+
+
+def _incident_fields(state: IncidentState) -> dict[str, object]:
+    return {
+        "first_report_at": state.first_report_at,
+        "last_report_at": state.last_report_at,
+        "report_count": state.report_count,
+        "brand_id": state.brand_id,
+        "ports": [f"{port}/{proto}" for port, proto in sorted(state.ports)],
+    }
+
+
+_INCIDENT_FIELDS = ("first_report_at", "last_report_at", "report_count", "brand", "ports")
+
+
+def _incident_values(state: IncidentState) -> tuple[object, ...]:
+    ports = [f"{port}/{proto}" for port, proto in sorted(state.ports)]
+    return (state.first_report_at, state.last_report_at, state.report_count, state.brand_id, ports)
+
+
+def _save_incidents(states: Iterable[IncidentState]) -> int:
+    unique = list({id(s): s for s in states}.values())
+    new = [s for s in unique if s.id is None]
+    now = timezone.now()
+    rows = [
+        (s.explicit_ref or new_incident_ref(), s.category, s.key, IncidentStatus.OPEN, now, now,
+         *_incident_values(s))
+        for s in new
+    ]  # fmt: skip
+    fields = ("ref", "category", "key", "status", "created_at", "updated_at", *_INCIDENT_FIELDS)
+    for state, pk in zip(new, sqlbulk.insert_returning(Incident, fields, rows), strict=True):
+        state.id = pk
+    new_ids = {id(s) for s in new}
+    changed = [s for s in unique if s.changed and s.id is not None and id(s) not in new_ids]
+    sqlbulk.update(
+        Incident, (*_INCIDENT_FIELDS, "updated_at"),
+        [(*_incident_values(s), now, s.id) for s in changed],
+    )  # fmt: skip
+    _save_ports(unique)
+    for state in unique:
+        state.changed = False
+    return len(new)
+
+
+def _save_ports(states: list[IncidentState]) -> None:
+    rows = [(s.id, port, proto) for s in states for port, proto in s.new_ports]
+    sqlbulk.insert(IncidentPort, ("incident", "port", "protocol"), rows)
+    for state in states:
+        state.new_ports.clear()
+
+
+_REPORT_FIELDS = (
+    "raw", "raw_offset", "raw_length", "source", "ref", "received_at", "channel", "reporter",
+    "category", "category_origin", "url", "url_as_received", "host", "ip", "ports", "brand",
+    "brand_as_received", "incident_key", "text", "extra", "incident",
+)  # fmt: skip
+
+
+def _report_row(item: PreparedReport, incident_id: int | None) -> tuple[object, ...]:
+    record = item.record
+    return (
+        record.raw_id, record.raw_offset, record.raw_length, item.source, record.ref,
+        record.received_at, record.channel, record.reporter,
+        item.category, item.category_origin, item.url, record.url, item.host, item.ip,
+        [f"{port}/{proto}" for port, proto in item.ports], item.brand_id, record.brand,
+        item.key, record.text, record.extra, incident_id,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def report_ingest_batch(
+    *, prepared: list[PreparedReport], matcher: IncidentMatcher, actor: User | None = None,
+    actor_label: str = "",
+) -> IngestResult:  # fmt: skip
+    """Store reports, join or open their incidents, audit; all or nothing."""
+    fresh, duplicates = _split_duplicates(prepared)
+    result = IngestResult(duplicates=duplicates)
+    if not fresh:
+        return result
+    states = _assign_incidents(fresh, matcher)
+    result.incidents_created = _save_incidents(states)
+    rows = [_report_row(item, state.id) for item, state in zip(fresh, states, strict=True)]
+    report_ids = sqlbulk.insert_returning(Report, _REPORT_FIELDS, rows)
+    for item, report_id, state in zip(fresh, report_ids, states, strict=True):
+        assert state.id is not None
+        result.created[(item.source, item.record.ref)] = ReportRef(
+            report_id, state.id, item.record.position
+        )
+    # Bulk intake is audited per batch: each report row is itself the
+    # record of its arrival (with its raw bytes); the event says who and when.
+    audit_log(
+        actor=actor,
+        actor_label=actor_label,
+        action="report.ingest",
+        object_type="intake.report",
+        object_id=f"{report_ids[0]}-{report_ids[-1]}",
+        after={"reports": len(report_ids), "incidents_created": result.incidents_created},
+    )
+    return result
+
+
+def raw_report_store(
+    *, channel: str, source: str, content: bytes, content_type: str, position: int | None = None
+) -> RawReport:
+    """Store a unit as received, in its own transaction, before any parsing.
+
+    Committed on its own so that whatever happens next, the bytes are kept.
+    """
+    with transaction.atomic():
+        return RawReport.objects.create(
+            stored_at=timezone.now(), channel=channel, source=source, content=content,
+            content_type=content_type, position=position,
+        )  # fmt: skip
+
+
+def raw_report_mark(raw_id: int, *, status: str, error: str = "") -> None:
+    RawReport.objects.filter(id=raw_id).update(status=status, error=error)
+
+
+def raw_report_record_failure(
+    *, channel: str, source: str, content: bytes, reason: str, position: int | None
+) -> RawReport:
+    """Keep what could not be parsed, with the reason, for an analyst to see."""
+    existing = RawReport.objects.filter(
+        source=source, position=position, status=RawStatus.FAILED, error=reason
+    ).first()
+    if existing is not None and bytes(existing.content) == content:
+        return existing
+    return RawReport.objects.create(
+        stored_at=timezone.now(),
+        channel=channel,
+        source=source,
+        content=content,
+        status=RawStatus.FAILED,
+        error=reason,
+        position=position,
+    )

@@ -1,0 +1,90 @@
+"""Typed access to environment variables, the only source of configuration.
+
+Secrets may be given as ``NAME_FILE`` pointing at a file (container secrets),
+as healthchecks does. Every name read here must be documented in
+docs/configuration.md; a test enforces that.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from renkei.lib.errors import RenkeiError
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def envstr(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def envbool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise RenkeiError(f"{name} must be true or false, not {value!r}")
+
+
+def envint(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise RenkeiError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def envsecret(name: str, default: str = "") -> str:
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        return Path(path).read_text(encoding="utf-8").strip()
+    return os.environ.get(name, default)
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    engine: str
+    name: str
+    user: str = ""
+    password: str = ""
+    host: str = ""
+    port: str = ""
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.endswith("sqlite3")
+
+
+def parse_database_url(url: str) -> DatabaseConfig:
+    """Parse ``sqlite:///abs/path``, ``sqlite:///relative`` or ``postgresql://...``."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        path = unquote(parts.path)
+        # sqlite:////abs and sqlite:///rel: drop the one slash that separates
+        # the empty host from the path.
+        name = path[1:] if path.startswith("/") else path
+        if not name:
+            raise RenkeiError(f"database URL {url!r} names no SQLite file")
+        return DatabaseConfig(engine="django.db.backends.sqlite3", name=name)
+    if parts.scheme in {"postgres", "postgresql"}:
+        return DatabaseConfig(
+            engine="django.db.backends.postgresql",
+            name=unquote(parts.path.lstrip("/")) or "renkei",
+            user=unquote(parts.username or ""),
+            password=unquote(parts.password or ""),
+            host=parts.hostname or "",
+            port=str(parts.port or ""),
+        )
+    raise RenkeiError(
+        f"unsupported database URL scheme {parts.scheme!r}: use sqlite:/// or postgresql://"
+    )

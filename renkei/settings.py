@@ -1,0 +1,169 @@
+"""Settings for renkei, read from typed environment variables only.
+
+Every ``RENKEI_*`` name read here is documented in docs/configuration.md
+(test_configuration_is_documented fails otherwise).
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from renkei.lib.env import envbool, envint, envsecret, envstr, parse_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+
+RENKEI_HOME = Path(envstr("RENKEI_HOME", "./var")).resolve()
+RENKEI_HOME.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    configured = envsecret("RENKEI_SECRET_KEY")
+    if configured:
+        return configured
+    # A generated key kept in the data directory survives restarts without
+    # the operator having to invent one for a single-machine install.
+    path = RENKEI_HOME / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = envbool("RENKEI_DEBUG", False)
+ALLOWED_HOSTS = [
+    h.strip() for h in envstr("RENKEI_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in envstr("RENKEI_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+SITE_URL = envstr("RENKEI_SITE_URL", "http://127.0.0.1:8000")
+
+# Domain settings
+RENKEI_TIME_ZONE = envstr("RENKEI_TIME_ZONE", "Asia/Tokyo")
+RENKEI_HOME_COUNTRY = envstr("RENKEI_HOME_COUNTRY", "JP").upper()
+RENKEI_DEDUP_WINDOW_DAYS = envint("RENKEI_DEDUP_WINDOW_DAYS", 30)
+RENKEI_IMPORT_BATCH_SIZE = envint("RENKEI_IMPORT_BATCH_SIZE", 5000)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "renkei.accounts",
+    "renkei.intake",
+    "renkei.incidents",
+    "renkei.coordination",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "renkei.urls"
+WSGI_APPLICATION = "renkei.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+
+def _databases() -> dict[str, dict[str, object]]:
+    default_url = f"sqlite:///{RENKEI_HOME / 'renkei.sqlite3'}"
+    config = parse_database_url(envstr("RENKEI_DATABASE_URL", default_url))
+    if config.is_sqlite:
+        name = Path(config.name)
+        if not name.is_absolute():
+            name = Path.cwd() / name
+        return {
+            "default": {
+                "ENGINE": config.engine,
+                "NAME": str(name),
+                "OPTIONS": {
+                    # WAL lets the web process read while the worker writes;
+                    # IMMEDIATE avoids "database is locked" on lock upgrades.
+                    "init_command": (
+                        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                        "PRAGMA busy_timeout=10000; PRAGMA cache_size=-65536;"
+                    ),
+                    "transaction_mode": "IMMEDIATE",
+                },
+                "TEST": {"NAME": str(RENKEI_HOME / "test.sqlite3")},
+            }
+        }
+    return {
+        "default": {
+            "ENGINE": config.engine,
+            "NAME": config.name,
+            "USER": config.user,
+            "PASSWORD": config.password,
+            "HOST": config.host,
+            "PORT": config.port,
+            "CONN_MAX_AGE": envint("RENKEI_DB_CONN_MAX_AGE", 60),
+        }
+    }
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work: the database queue by default, Redis/RQ to scale out.
+RENKEI_TASKS_BACKEND = envstr("RENKEI_TASKS_BACKEND", "db")
+RENKEI_REDIS_URL = envstr("RENKEI_REDIS_URL", "redis://127.0.0.1:6379/0")
+_TASK_BACKENDS = {
+    "db": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "rq": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+}
+TASKS = {"default": _TASK_BACKENDS[RENKEI_TASKS_BACKEND]}
+RQ_QUEUES = {"default": {"URL": RENKEI_REDIS_URL}}
+
+LANGUAGE_CODE = envstr("RENKEI_LANGUAGE", "ja")
+LANGUAGES = [("ja", "日本語"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = RENKEI_TIME_ZONE
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = RENKEI_HOME / "static"
+MEDIA_ROOT = RENKEI_HOME / "media"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = envbool("RENKEI_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": envstr("RENKEI_LOG_LEVEL", "WARNING")},
+}
