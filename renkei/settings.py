@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "renkei.intake",
     "renkei.incidents",
     "renkei.coordination",
+    "renkei.reports",
 ]
 
 MIDDLEWARE = [
