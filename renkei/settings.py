@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "renkei.accounts",
     "renkei.intake",
     "renkei.incidents",
@@ -64,11 +67,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "renkei.accounts.middleware.UserLanguageMiddleware",
+    "renkei.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -155,6 +162,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = RENKEI_HOME / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 MEDIA_ROOT = RENKEI_HOME / "media"
 
 SESSION_COOKIE_HTTPONLY = True
@@ -168,3 +180,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("RENKEI_LOG_LEVEL", "WARNING")},
 }
+
+# Console and coordination (docs/configuration.md, "Console and coordination")
+RENKEI_REQUIRE_2FA = envbool("RENKEI_REQUIRE_2FA", False)
+RENKEI_CENTER_NAME = envstr("RENKEI_CENTER_NAME", "renkei CSIRT")
+RENKEI_SMTP_HOST = envstr("RENKEI_SMTP_HOST", "")
+RENKEI_SMTP_PORT = envint("RENKEI_SMTP_PORT", 587)
+RENKEI_SMTP_STARTTLS = envbool("RENKEI_SMTP_STARTTLS", True)
+RENKEI_SMTP_USER = envstr("RENKEI_SMTP_USER", "")
+RENKEI_SMTP_PASSWORD = envsecret("RENKEI_SMTP_PASSWORD")
+RENKEI_SMTP_TIMEOUT = envint("RENKEI_SMTP_TIMEOUT", 30)
+RENKEI_SMTP_FROM = envstr("RENKEI_SMTP_FROM", "renkei@localhost")
+RENKEI_GPG_HOME = envstr("RENKEI_GPG_HOME", str(RENKEI_HOME / "gnupg"))
+RENKEI_GPG_KEY_ID = envstr("RENKEI_GPG_KEY_ID", "")
+RENKEI_NOTIFY_MAX_ATTEMPTS = envint("RENKEI_NOTIFY_MAX_ATTEMPTS", 5)
+RENKEI_NOTIFY_RETRY_SECONDS = envint("RENKEI_NOTIFY_RETRY_SECONDS", 60)
+EMAIL_BACKEND = "renkei.lib.mail.EmailBackend"
+DEFAULT_FROM_EMAIL = RENKEI_SMTP_FROM
+OTP_TOTP_ISSUER = RENKEI_CENTER_NAME

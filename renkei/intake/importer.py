@@ -104,7 +104,7 @@ def _open(path: Path) -> tuple[IO[bytes], IO[bytes]]:
     if raw.read(2) == b"\x1f\x8b":
         raw.seek(0)
         # The buffered reader makes line iteration over gzip several times faster.
-        return raw, io.BufferedReader(gzip.GzipFile(fileobj=raw), 1 << 20)
+        return raw, io.BufferedReader(gzip.GzipFile(fileobj=raw), 1 << 16)
     raw.seek(0)
     return raw, raw
 

@@ -1,0 +1,153 @@
+"""Export everything in the exchange format (EXCHANGE-FORMAT.md), streamed.
+
+Brands first, then reports in the order they were received, then the
+coordination records, so every line that names a report comes after it.
+Reports carry their incident's ref (`incident`), so an import into an empty
+instance rebuilds exactly the same incidents, merges and splits included.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from django.db.models import F
+
+from renkei.coordination.models import NoNotification, Notification, Resolution
+from renkei.incidents.models import Brand, BrandAlias, Incident
+from renkei.intake.importer import DEFAULT_SOURCE
+from renkei.intake.models import Report
+
+CHUNK = 5000
+ProgressCallback = Callable[[int], None]
+
+
+def _ts(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def _clean(obj: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in obj.items() if v not in ("", None, [], {})}
+
+
+def _with_source(obj: dict[str, Any], source: str) -> dict[str, Any]:
+    if source != DEFAULT_SOURCE:
+        obj["source"] = source
+    return obj
+
+
+def _brands() -> Iterator[dict[str, Any]]:
+    aliases: dict[int, list[str]] = {}
+    for brand_id, alias in BrandAlias.objects.order_by("id").values_list("brand_id", "alias"):
+        aliases.setdefault(brand_id, []).append(alias)
+    for brand in Brand.objects.order_by("name").iterator(chunk_size=CHUNK):
+        yield _clean(
+            {
+                "kind": "brand",
+                "name": brand.name,
+                "country": brand.country,
+                "industry": brand.industry,
+                "aliases": aliases.get(brand.id, []),
+            }
+        )
+
+
+def _reports() -> Iterator[dict[str, Any]]:
+    brand_names = dict(Brand.objects.values_list("id", "name"))
+    incident_refs = Incident.objects.values_list("ref", flat=True)
+    rows = Report.objects.order_by("received_at", "id").values(
+        "source", "ref", "received_at", "channel", "reporter", "category", "url_as_received",
+        "ip", "ports", "brand_id", "text", "extra", "incident_id",
+    )  # fmt: skip
+    refs: dict[int, str] = {}
+    for row in rows.iterator(chunk_size=CHUNK):
+        incident_id = row["incident_id"]
+        if incident_id not in refs:
+            refs[incident_id] = incident_refs.get(id=incident_id)
+        obj = {
+            "kind": "report",
+            "ref": row["ref"],
+            "received_at": _ts(row["received_at"]),
+            "channel": row["channel"],
+            "reporter": row["reporter"],
+            "category": row["category"],
+            "url": row["url_as_received"],
+            "ip": row["ip"],
+            "ports": row["ports"],
+            "brand": brand_names.get(row["brand_id"], ""),
+            "text": row["text"],
+            "incident": refs[incident_id],
+        }
+        yield _with_source(_clean({**row["extra"], **obj}), row["source"])
+
+
+def _coordination() -> Iterator[dict[str, Any]]:
+    notifications = Notification.objects.order_by("sent_at", "id").values(
+        "source", "ref", "sent_at", "recipient", "recipient_country", "basis", "extra",
+        report_ref=F("report__ref"), report_source=F("report__source"),
+    )  # fmt: skip
+    for row in notifications.iterator(chunk_size=CHUNK):
+        obj = {
+            "kind": "notification",
+            "ref": row["ref"],
+            "report": row["report_ref"],
+            "sent_at": _ts(row["sent_at"]),
+            "recipient": row["recipient"],
+            "recipient_country": row["recipient_country"],
+            "basis": row["basis"],
+        }
+        yield _with_source(_clean({**row["extra"], **obj}), row["report_source"])
+    yield from _decisions()
+
+
+def _decisions() -> Iterator[dict[str, Any]]:
+    decisions = NoNotification.objects.order_by("decided_at", "id").values(
+        "decided_at", "reason", "extra", report_ref=F("report__ref"),
+        report_source=F("report__source"),
+    )  # fmt: skip
+    for row in decisions.iterator(chunk_size=CHUNK):
+        obj = {
+            "kind": "no_notification",
+            "report": row["report_ref"],
+            "decided_at": _ts(row["decided_at"]),
+            "reason": row["reason"],
+        }
+        yield _with_source(_clean({**row["extra"], **obj}), row["report_source"])
+    resolutions = Resolution.objects.order_by("resolved_at", "id").values(
+        "resolved_at", "extra", report_ref=F("report__ref"), report_source=F("report__source")
+    )
+    for row in resolutions.iterator(chunk_size=CHUNK):
+        obj = {
+            "kind": "resolution",
+            "report": row["report_ref"],
+            "resolved_at": _ts(row["resolved_at"]),
+        }
+        yield _with_source(_clean({**row["extra"], **obj}), row["report_source"])
+
+
+def export_objects() -> Iterator[dict[str, Any]]:
+    yield from _brands()
+    yield from _reports()
+    yield from _coordination()
+
+
+def _open_for_writing(path: Path) -> IO[bytes]:
+    if path.suffix == ".gz":
+        return gzip.open(path, "wb", compresslevel=6)
+    return path.open("wb")
+
+
+def export_to_file(path: Path, *, progress: ProgressCallback | None = None) -> int:
+    """Write every object as one JSON line; returns the number of lines."""
+    count = 0
+    with _open_for_writing(path) as out:
+        for obj in export_objects():
+            out.write(json.dumps(obj, ensure_ascii=False).encode() + b"\n")
+            count += 1
+            if progress and count % CHUNK == 0:
+                progress(count)
+    return count

@@ -1,0 +1,164 @@
+"""What every feed importer shares: line parsing hook, raw storage, directories.
+
+A feed importer is an `ExchangeImporter` whose lines are not exchange-format
+JSON: it overrides only how one line becomes a `ReportRecord` (`parse_row`).
+Batching, brand resolution, dedup and the summary are inherited, so a feed
+behaves exactly like `renkei import` of the exchange format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from django.db import transaction
+
+from renkei.intake.exchange import ReportRecord
+from renkei.intake.importer import ExchangeImporter, ImportSummary
+from renkei.intake.services import raw_report_record_failure, raw_report_store
+from renkei.lib.errors import RenkeiError, ValidationError
+
+
+def row_ref(prefix: str, line: bytes) -> str:
+    """A stable reference for one row: the same bytes give the same ref.
+
+    Trailing whitespace and the line ending are not part of it, so a file
+    re-saved with CRLF line endings does not import again.
+    """
+    return f"{prefix}-{hashlib.blake2b(line.rstrip(), digest_size=12).hexdigest()}"
+
+
+def feed_record(
+    *, ref: str, received_at: datetime, reporter: str, category: str | None, url: str = "",
+    ip: str = "", ports: list[str] | None = None, brand: str = "", text: str = "",
+    extra: dict[str, Any] | None = None,
+) -> ReportRecord:  # fmt: skip
+    return ReportRecord(
+        ref=ref, received_at=received_at, channel="feed", reporter=reporter, category=category,
+        url=url, ip=ip, ports=ports or [], brand=brand, text=text, extra=extra or {},
+    )  # fmt: skip
+
+
+def parse_utc(value: str, name: str) -> datetime:
+    """A timestamp that means UTC when it carries no offset (feeds usually do not)."""
+    text = value.strip()
+    if not text:
+        raise ValidationError(f"missing {name}")
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"{name} {value!r} is not a timestamp") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+class FeedImporter(ExchangeImporter):
+    """Base of the feed importers in `FEED_IMPORTERS`.
+
+    Subclasses set `format_name` (the registry key), `content_type`, and
+    implement `parse_row`. `run` accepts a directory too: every file whose
+    name ends with one of `suffixes`, in sorted order.
+    """
+
+    format_name: ClassVar[str] = ""
+    content_type: ClassVar[str] = "text/plain"
+    suffixes: ClassVar[tuple[str, ...]] = ()
+    channel: ClassVar[str] = "feed"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.current_file = ""
+        self.files = 0
+        self._name_files = False
+
+    # --- what subclasses write -----------------------------------------------------
+
+    def parse_row(self, position: int, line: bytes) -> ReportRecord | None:
+        """One line as a record; None for a line that is not data (a header).
+
+        Raises ValidationError with a reason the analyst can act on.
+        """
+        raise NotImplementedError
+
+    def start_file(self, path: Path) -> None:
+        """Called before each file; CSV importers forget the previous header here."""
+
+    # --- files and directories ----------------------------------------------------
+
+    def run(self, path: Path) -> ImportSummary:
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and self._wanted(p))
+            if not files:
+                raise RenkeiError(f"no {', '.join(self.suffixes)} files under {path}")
+            base, self._name_files = path, True
+        else:
+            files, base = [path], path.parent
+        lines_before, bytes_before, outer_progress = 0, 0, self.progress
+        for file in files:
+            self.current_file = str(file.relative_to(base))
+            self.start_file(file)
+            if outer_progress is not None:
+                done_bytes, done_lines = bytes_before, lines_before
+                self.progress = lambda b, n: outer_progress(done_bytes + b, done_lines + n)
+            super().run(file)
+            lines_before += self.summary.lines
+            bytes_before += file.stat().st_size
+            self.files += 1
+        self.progress = outer_progress
+        self.summary.lines = lines_before
+        return self.summary
+
+    def _wanted(self, path: Path) -> bool:
+        return not self.suffixes or path.name.lower().endswith(self.suffixes)
+
+    # --- the batch, as ExchangeImporter's but with parse_row -----------------------
+
+    def _import_batch(self, batch: list[tuple[int, bytes]]) -> None:
+        self._lines = dict(batch)
+        raw_id, offsets = self._store_raw(batch)
+        records: list[Any] = []
+        for position, line in batch:
+            try:
+                record = self.parse_row(position, line)
+            except ValidationError as exc:
+                self._reject(position, line, exc.message)
+                continue
+            if record is None:
+                continue
+            record.raw, record.position = line, position
+            record.raw_id, record.raw_offset = raw_id, offsets[position]
+            record.raw_length = len(line)
+            records.append(record)
+        try:
+            self._store(records)
+        except ValidationError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - keep the lines, report the bug
+            self.matcher.reset()
+            for position, line in batch:
+                self._reject(position, line, f"internal error, batch not imported: {exc!r}")
+
+    def _store_raw(self, batch: list[tuple[int, bytes]]) -> tuple[int, dict[int, int]]:
+        offsets, offset = {}, 0
+        for position, line in batch:
+            offsets[position] = offset
+            offset += len(line) + 1
+        raw = raw_report_store(
+            channel=self.channel, source=self.source,
+            content=b"\n".join(line for _, line in batch) + b"\n",
+            content_type=self.content_type, position=batch[0][0],
+        )  # fmt: skip
+        return raw.pk, offsets
+
+    def _reject(self, position: int, line: bytes, reason: str) -> None:
+        if self._name_files:
+            reason = f"{self.current_file}: {reason}"
+        self.summary.reject(position, reason)
+        with transaction.atomic():
+            raw_report_record_failure(
+                channel=self.channel, source=self.source, content=line, reason=reason,
+                position=position,
+            )  # fmt: skip

@@ -1,0 +1,69 @@
+"""`renkei import shadowserver`: a Shadowserver scan report (CSV with a header).
+
+Shadowserver's scan reports (`scan_ssh`, `scan_rdp`, ...) list one address
+per row: `"timestamp","ip","port","hostname","tag","asn","geo",...,"protocol",...`.
+Columns are found by name from the header, so reports with different column
+sets import alike; `timestamp` (UTC) and `ip` are required, `port` and
+`protocol` give the report's `PORT/PROTO`. Each row becomes a `scan` report
+about that address (the category the issue asks for; the report type is kept
+in `extra.shadowserver.tag`, so an analyst can tell an exposed service from a
+scanning host).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import ClassVar
+
+from renkei.intake.exchange import ReportRecord
+from renkei.intake.feeds.base import FeedImporter, feed_record, parse_utc, row_ref
+from renkei.lib.errors import ValidationError
+
+REPORTER = "Shadowserver"
+REQUIRED = ("timestamp", "ip")
+# Kept in extra when present; the rest of the row stays in the raw report.
+KEPT = (
+    "hostname", "tag", "asn", "geo", "region", "city", "naics", "sic", "sector", "severity",
+    "device_vendor", "device_type", "device_model", "product", "version",
+)  # fmt: skip
+
+
+class ShadowserverImporter(FeedImporter):
+    format_name: ClassVar[str] = "shadowserver"
+    content_type: ClassVar[str] = "text/csv"
+    suffixes: ClassVar[tuple[str, ...]] = (".csv",)
+
+    def start_file(self, path: Path) -> None:
+        self.columns: list[str] | None = None
+
+    def parse_row(self, position: int, line: bytes) -> ReportRecord | None:
+        try:
+            text = line.decode("utf-8-sig" if position == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValidationError(f"not UTF-8 ({exc})") from None
+        values = next(csv.reader([text]), [])
+        if self.columns is None:
+            self._header(values)
+            return None
+        if len(values) != len(self.columns):
+            raise ValidationError(
+                f"expected {len(self.columns)} columns as in the header, found {len(values)}"
+            )
+        row = dict(zip(self.columns, values, strict=True))
+        port, proto = row.get("port", "").strip(), (row.get("protocol") or "tcp").strip().lower()
+        return feed_record(
+            ref=row_ref("shadowserver", line), received_at=parse_utc(row["timestamp"], "timestamp"),
+            reporter=REPORTER, category="scan", ip=row["ip"].strip(),
+            ports=[f"{port}/{proto}"] if port else [],
+            extra={"shadowserver": {k: row[k] for k in KEPT if row.get(k)}},
+        )  # fmt: skip
+
+    def _header(self, values: list[str]) -> None:
+        columns = [value.strip().lower() for value in values]
+        missing = [name for name in REQUIRED if name not in columns]
+        if missing:
+            raise ValidationError(
+                f"the first line must be the header; it lacks {', '.join(missing)}"
+            )
+        self.columns = columns

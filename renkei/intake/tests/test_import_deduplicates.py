@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from renkei.incidents.models import Incident, IncidentPort
+from renkei.intake.models import Report
+from renkei.intake.tests.helpers import import_objects, report
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_merges_reports_with_defanged_and_respelled_urls(tmp_path: Path) -> None:
+    spellings = [
+        "https://example.com/login",
+        "hxxps://EXAMPLE[.]com:443/login/#top",
+        "http://example.com/login?id=5",
+        "https://example.com/%6Cogin",
+    ]
+    lines = [
+        report(f"r{i}", f"2023-04-0{i + 1}T10:00:00+09:00", category="phishing", url=url)
+        for i, url in enumerate(spellings)
+    ]
+
+    import_objects(tmp_path, lines)
+
+    incident = Incident.objects.get()
+    assert incident.key == "example.com/login"
+    assert incident.report_count == 4
+    assert Report.objects.filter(incident=incident).count() == 4
+
+
+def test_a_report_after_the_window_opens_a_new_incident(tmp_path: Path) -> None:
+    lines = [
+        report("a", "2023-04-01T10:00:00+09:00", category="phishing", url="https://x.example/"),
+        report("b", "2023-05-01T10:00:00+09:00", category="phishing", url="https://x.example/"),
+        report("c", "2023-06-01T10:00:01+09:00", category="phishing", url="https://x.example/"),
+    ]
+
+    import_objects(tmp_path, lines)
+
+    # a->b is exactly 30 days: joins; b->c is 31 days and a second: new incident.
+    assert sorted(Incident.objects.values_list("report_count", flat=True)) == [1, 2]
+
+
+def test_the_same_key_in_another_category_is_another_incident(tmp_path: Path) -> None:
+    lines = [
+        report("a", "2023-04-01T10:00:00Z", category="phishing", url="https://x.example/"),
+        report("b", "2023-04-01T11:00:00Z", category="defacement", url="https://x.example/"),
+    ]
+
+    import_objects(tmp_path, lines)
+
+    assert Incident.objects.count() == 2
+
+
+def test_scan_reports_join_by_source_ip_and_collect_ports(tmp_path: Path) -> None:
+    lines = [
+        report(
+            "a", "2023-04-01T10:00:00Z", category="scan", ip="2001:DB8:0:0::1", ports=["22/tcp"]
+        ),
+        report(
+            "b",
+            "2023-04-02T10:00:00Z",
+            category="scan",
+            ip="2001:db8::1",
+            ports=["22/tcp", "5060/UDP"],
+        ),
+    ]
+
+    import_objects(tmp_path, lines)
+
+    incident = Incident.objects.get()
+    assert incident.key == "2001:db8::1"
+    assert incident.ports == ["22/tcp", "5060/udp"]
+    assert sorted(IncidentPort.objects.values_list("port", "protocol")) == [
+        (22, "tcp"),
+        (5060, "udp"),
+    ]
+
+
+def test_reports_without_a_key_stay_separate(tmp_path: Path) -> None:
+    lines = [
+        report(f"o{i}", "2023-04-01T10:00:00Z", category="other", text="same") for i in range(3)
+    ]
+
+    import_objects(tmp_path, lines)
+
+    assert Incident.objects.count() == 3
+
+
+def test_dedup_continues_across_imports(tmp_path: Path) -> None:
+    import_objects(
+        tmp_path,
+        [report("a", "2023-04-01T10:00:00Z", category="phishing", url="https://y.example/p")],
+    )
+    import_objects(
+        tmp_path,
+        [report("b", "2023-04-03T10:00:00Z", category="phishing", url="hxxps://y[.]example/p/")],
+    )
+
+    assert Incident.objects.get().report_count == 2
+
+
+def test_importing_the_same_file_twice_adds_nothing(tmp_path: Path) -> None:
+    lines = [
+        {"kind": "brand", "name": "Example Bank", "country": "JP", "industry": "finance"},
+        report(
+            "a",
+            "2023-04-01T10:00:00Z",
+            category="phishing",
+            url="https://z.example/",
+            brand="example bank",
+        ),
+        {
+            "kind": "notification",
+            "ref": "n1",
+            "report": "a",
+            "sent_at": "2023-04-01T12:00:00Z",
+            "recipient": "abuse@example.net",
+            "recipient_country": "JP",
+        },
+        {"kind": "resolution", "report": "a", "resolved_at": "2023-04-03T12:00:00Z"},
+        {
+            "kind": "no_notification",
+            "report": "a",
+            "decided_at": "2023-04-01T11:00:00Z",
+            "reason": "already_notified",
+        },
+    ]
+    first = import_objects(tmp_path, lines)
+    second = import_objects(tmp_path, lines)
+
+    assert sum(first.imported.values()) == 5
+    assert sum(second.imported.values()) == 0
+    assert sum(second.duplicates.values()) == 5
+    incident = Incident.objects.get()
+    assert incident.status == "resolved"
+    assert incident.brand is not None and incident.brand.name == "Example Bank"
+
+
+def test_unknown_keys_are_kept_as_extra_data(tmp_path: Path) -> None:
+    import_objects(
+        tmp_path, [report("a", "2023-04-01T10:00:00Z", category="other", ticket="T-9", tags=["x"])]
+    )
+
+    assert Report.objects.get().extra == {"ticket": "T-9", "tags": ["x"]}
+
+
+def test_a_report_keeps_its_exact_bytes(tmp_path: Path) -> None:
+    line = '{"kind":"report","ref":"a","received_at":"2023-04-01T10:00:00Z","category":"other","text":"日本語"}'
+    import_objects(tmp_path, [report("x", "2023-04-01T09:00:00Z", category="other"), line])
+
+    assert Report.objects.get(ref="a").raw_bytes() == line.encode()

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from renkei.coordination.models import Notification
+from renkei.intake.models import RawReport, RawStatus, Report
+from renkei.intake.tests.helpers import import_objects, report, write_lines
+
+pytestmark = pytest.mark.django_db
+
+GOOD_1 = report(
+    "g1", "2023-04-01T10:00:00+09:00", category="phishing", url="https://a.example.com/x"
+)
+GOOD_2 = report(
+    "g2", "2023-04-01T11:00:00+09:00", category="scan", ip="198.51.100.7", ports=["22/tcp"]
+)
+BAD_LINES = [
+    '{"kind": "report", "ref": "t1", "received_at": "2023-04-01T10:',  # truncated JSON
+    {"kind": "ticket", "ref": "u1"},
+    {
+        "kind": "notification",
+        "ref": "n1",
+        "report": "nowhere",
+        "sent_at": "2023-04-02T00:00:00Z",
+        "recipient": "abuse@example.net",
+    },
+    report("t2", "2023-04-01T10:00:00", category="phishing", url="https://b.example.com/"),
+    report("t3", "2023-04-01T10:00:00Z", category="phishing", url="https://exa mple..com:99999/"),
+]
+
+
+def test_it_reports_one_clear_message_per_bad_line_and_keeps_the_good_ones(tmp_path: Path) -> None:
+    summary = import_objects(tmp_path, [GOOD_1, *BAD_LINES, GOOD_2])
+
+    assert Report.objects.count() == 2
+    messages = dict(summary.rejected)
+    assert sorted(messages) == [2, 3, 4, 5, 6]
+    assert "not valid JSON" in messages[2]
+    assert "unknown kind 'ticket'" in messages[3]
+    assert "names report 'nowhere'" in messages[4]
+    assert "no UTC offset" in messages[5]
+    assert "URL" in messages[6] or "url" in messages[6] or "port" in messages[6]
+
+
+def test_it_keeps_each_rejected_line_with_its_reason(tmp_path: Path) -> None:
+    import_objects(tmp_path, [GOOD_1, *BAD_LINES])
+
+    failed = RawReport.objects.filter(status=RawStatus.FAILED).order_by("position")
+    assert [f.position for f in failed] == [2, 3, 4, 5, 6]
+    assert bytes(failed[0].content).startswith(b'{"kind": "report", "ref": "t1"')
+    assert all(f.error for f in failed)
+
+
+def test_a_notification_before_its_report_is_rejected(tmp_path: Path) -> None:
+    notification = {
+        "kind": "notification",
+        "ref": "n1",
+        "report": "g1",
+        "sent_at": "2023-04-02T00:00:00Z",
+        "recipient": "abuse@example.net",
+    }
+    summary = import_objects(tmp_path, [notification, GOOD_1])
+
+    assert summary.rejected_count == 1
+    assert Notification.objects.count() == 0
+
+
+def test_the_command_exits_non_zero_when_a_line_was_rejected(tmp_path: Path) -> None:
+    path = write_lines(tmp_path / "bad.jsonl", [GOOD_1, BAD_LINES[0]])
+
+    with pytest.raises(CommandError) as raised:
+        call_command("import", str(path), "--no-progress")
+
+    assert raised.value.returncode == 1
+    assert Report.objects.count() == 1
+
+
+def test_a_truncated_gzip_file_keeps_what_came_before_the_break(tmp_path: Path) -> None:
+    lines = [
+        report(f"z{i}", "2023-04-01T10:00:00Z", category="other", text=os.urandom(40).hex())
+        for i in range(2000)
+    ]
+    plain = write_lines(tmp_path / "plain.jsonl", lines).read_bytes()
+    packed = gzip.compress(plain)
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(packed[: len(packed) // 2])
+
+    summary = import_objects_from(path)
+
+    assert summary.rejected_count == 1
+    assert "unreadable" in summary.rejected[0][1]
+    assert 0 < Report.objects.count() < 2000
+
+
+def import_objects_from(path: Path):  # type: ignore[no-untyped-def]
+    from renkei.intake.importer import ExchangeImporter
+
+    return ExchangeImporter(batch_size=100).run(path)
