@@ -11,6 +11,8 @@ from pathlib import Path
 
 os.environ.setdefault("RENKEI_HOME", str(Path(__file__).parent / "var" / "test"))
 os.environ.setdefault("RENKEI_TASKS_BACKEND", "immediate")
+# A Redis database of its own, so tests never touch a real queue.
+os.environ.setdefault("RENKEI_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 import pytest  # noqa: E402

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
-from renkei.incidents.models import Incident
+from renkei.incidents.models import CATEGORY_CHOICES, Incident
 from renkei.intake.models import Report
 
 BASIS_CHOICES = [
@@ -33,7 +34,10 @@ class Notification(models.Model):
 
     source = models.CharField(max_length=200)
     ref = models.CharField(max_length=200)
-    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="notifications")
+    # Covered by the (incident, sent_at) index.
+    incident = models.ForeignKey(
+        Incident, on_delete=models.PROTECT, related_name="notifications", db_index=False
+    )
     report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.PROTECT)
     sent_at = models.DateTimeField()
     recipient = models.CharField(max_length=320)
@@ -43,6 +47,20 @@ class Notification(models.Model):
         max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.SENT
     )
     extra = models.JSONField(default=dict, blank=True)
+    # Sent from the console (imported notifications leave these empty). The
+    # database defaults keep the bulk importer's plain INSERTs valid.
+    contact = models.ForeignKey(
+        "coordination.Contact", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    language = models.CharField(max_length=8, blank=True, default="", db_default="")
+    subject = models.TextField(blank=True, default="", db_default="")
+    body = models.TextField(blank=True, default="", db_default="")
+    attempts = models.PositiveIntegerField(default=0, db_default=0)
+    error = models.TextField(blank=True, default="", db_default="")
+    message_id = models.CharField(max_length=300, blank=True, default="", db_default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -51,6 +69,8 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["sent_at"], name="notification_sent"),
             models.Index(fields=["incident", "sent_at"], name="notification_incident"),
+            # Search by e-mail address in the triage queue.
+            models.Index(fields=["recipient"], name="notification_recipient"),
         ]
 
 
@@ -76,7 +96,9 @@ class NoNotification(models.Model):
 class Resolution(models.Model):
     """The incident was resolved: site taken down or fixed, activity stopped."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="resolutions")
+    incident = models.ForeignKey(
+        Incident, on_delete=models.PROTECT, related_name="resolutions", db_index=False
+    )
     report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.PROTECT)
     resolved_at = models.DateTimeField()
     extra = models.JSONField(default=dict, blank=True)
@@ -86,3 +108,67 @@ class Resolution(models.Model):
             models.UniqueConstraint(fields=["incident", "resolved_at"], name="resolution_unique")
         ]
         indexes = [models.Index(fields=["incident", "resolved_at"], name="resolution_incident")]
+
+
+LANGUAGE_CHOICES = [("ja", "日本語"), ("en", "English")]
+CONTACT_ROLES = [
+    ("site_owner", "site owner"),
+    ("hosting", "hosting provider"),
+    ("registrar", "registrar"),
+    ("csirt", "CSIRT"),
+    ("other", "other"),
+]
+
+
+class Contact(models.Model):
+    """An address in the contact directory: who we write to, in which language, with which key."""
+
+    organisation = models.CharField(max_length=200)
+    email = models.EmailField(max_length=320, unique=True)
+    role = models.CharField(max_length=20, choices=CONTACT_ROLES, default="other")
+    country = models.CharField(max_length=2, blank=True)
+    language = models.CharField(max_length=2, choices=LANGUAGE_CHOICES, default="ja")
+    pgp_public_key = models.TextField(blank=True)
+    pgp_fingerprint = models.CharField(max_length=64, blank=True)
+    notes = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation"], name="contact_organisation")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} <{self.email}>"
+
+
+class NotificationTemplate(models.Model):
+    """Subject and body of a notification, per category and language (Django template text)."""
+
+    category = models.CharField(max_length=20, choices=CATEGORY_CHOICES)
+    language = models.CharField(max_length=2, choices=LANGUAGE_CHOICES)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["category", "language"], name="template_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}/{self.language}"
+
+
+class SlaTarget(models.Model):
+    """Business days allowed, per category, to the first notification and to resolution."""
+
+    category = models.CharField(max_length=20, choices=CATEGORY_CHOICES, unique=True)
+    first_notification_days = models.PositiveIntegerField()
+    resolution_days = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.first_notification_days}/{self.resolution_days}"

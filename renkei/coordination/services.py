@@ -33,15 +33,7 @@ class CoordinationResult:
 
 
 def _existing_notification_refs(records: list[NotificationRecord], source: str) -> set[str]:
-    refs = [r.ref for r in records]
-    found: set[str] = set()
-    for start in range(0, len(refs), 900):
-        found.update(
-            Notification.objects.filter(
-                source=source, ref__in=refs[start : start + 900]
-            ).values_list("ref", flat=True)
-        )
-    return found
+    return sqlbulk.existing(Notification, "ref", [r.ref for r in records], source=source)
 
 
 def _notifications(
@@ -130,9 +122,15 @@ def _advance_status(incident_ids: set[int], status: IncidentStatus) -> None:
         return
     table = connection.ops.quote_name(Incident._meta.db_table)
     allowed = ", ".join(f"'{s.value}'" for s in _STATUS_FROM[status])
-    sql = f"UPDATE {table} SET status = %s WHERE id = %s AND status IN ({allowed})"
+    ids = sorted(incident_ids)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(status.value, pk) for pk in incident_ids])
+        for start in range(0, len(ids), 10_000):
+            chunk = ids[start : start + 10_000]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {table} SET status = %s WHERE status IN ({allowed}) AND id IN ({marks})",
+                [status.value, *chunk],
+            )
 
 
 @transaction.atomic

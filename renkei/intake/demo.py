@@ -95,7 +95,8 @@ class _Generator:
             country = self.rng.choice(["JP", "JP", "US", "CN", "DE"])
             yield {
                 "kind": "notification", "ref": self._ref("n"), "report": report["ref"],
-                "sent_at": later.isoformat(), "recipient": f"abuse@hosting-{country.lower()}.example",
+                "sent_at": later.isoformat(),
+                "recipient": f"abuse@hosting-{country.lower()}.example",
                 "recipient_country": country, "basis": "site_confirmed",
             }  # fmt: skip
             if self.rng.random() < 0.6:

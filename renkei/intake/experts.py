@@ -6,6 +6,7 @@ IntelMQ's experts do, but in-process and over a whole batch.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 
@@ -19,6 +20,9 @@ from renkei.lib.normalize import (
     normalize_url,
     parse_port,
 )
+
+# The same site is reported many times; NormalizedUrl is immutable, so share it.
+_normalize_url = functools.lru_cache(maxsize=65_536)(normalize_url)
 
 # PostgreSQL cannot index a btree value much over 2,700 bytes; longer keys
 # are replaced by their digest, which keeps equality (all dedup needs).
@@ -36,6 +40,7 @@ class PreparedReport:
     url_key: str = ""
     ip: str = ""
     ports: list[tuple[int, str]] = field(default_factory=list)
+    ports_text: list[str] = field(default_factory=list)  # "22/tcp", as stored
     brand_id: int | None = None
     key: str | None = None
 
@@ -52,12 +57,14 @@ def classify(record: ReportRecord) -> str:
 def normalize_fields(prepared: PreparedReport) -> None:
     record = prepared.record
     if record.url:
-        normalized = normalize_url(record.url)
+        normalized = _normalize_url(record.url)
         prepared.url, prepared.host = normalized.url, normalized.host
         prepared.url_key = normalized.key
     if record.ip:
         prepared.ip = canonical_ip(record.ip)
-    prepared.ports = [parse_port(port) for port in record.ports]
+    if record.ports:
+        prepared.ports = [parse_port(port) for port in record.ports]
+        prepared.ports_text = [f"{port}/{proto}" for port, proto in prepared.ports]
 
 
 def compute_key(prepared: PreparedReport) -> str | None:
@@ -81,8 +88,11 @@ def compute_key(prepared: PreparedReport) -> str | None:
     return key
 
 
-def prepare_report(record: ReportRecord, *, source: str, brands: BrandCatalog) -> PreparedReport:
-    """Run every expert over one report; raises ValidationError for bad values."""
+def prepare_fields(record: ReportRecord, *, source: str) -> PreparedReport:
+    """The experts that need no database: normalize, classify, key.
+
+    Raises ValidationError for bad values.
+    """
     prepared = PreparedReport(record=record, source=record.source or source)
     normalize_fields(prepared)
     if record.category:
@@ -90,5 +100,11 @@ def prepare_report(record: ReportRecord, *, source: str, brands: BrandCatalog) -
     else:
         prepared.category, prepared.category_origin = classify(record), "classifier"
     prepared.key = compute_key(prepared)
+    return prepared
+
+
+def prepare_report(record: ReportRecord, *, source: str, brands: BrandCatalog) -> PreparedReport:
+    """Run every expert over one report; raises ValidationError for bad values."""
+    prepared = prepare_fields(record, source=source)
     prepared.brand_id = brands.resolve(record.brand) if record.brand else None
     return prepared

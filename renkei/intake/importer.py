@@ -7,13 +7,11 @@ other intake path uses, a batch at a time.
 
 from __future__ import annotations
 
-import gzip
-import io
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import transaction
@@ -31,8 +29,9 @@ from renkei.intake.exchange import (
     ResolutionRecord,
     parse_line,
 )
-from renkei.intake.experts import PreparedReport, prepare_report
+from renkei.intake.experts import PreparedReport, prepare_fields
 from renkei.intake.models import Report
+from renkei.intake.reader import ParsedBatch, parsed_batches
 from renkei.intake.services import (
     ReportRef,
     raw_report_record_failure,
@@ -98,31 +97,10 @@ class ReportIndex:
         return self._known.get((source, ref))
 
 
-def _open(path: Path) -> tuple[IO[bytes], IO[bytes]]:
-    """(raw file for progress, stream of decompressed lines)."""
-    raw = path.open("rb")
-    if raw.read(2) == b"\x1f\x8b":
-        raw.seek(0)
-        # The buffered reader makes line iteration over gzip several times faster.
-        return raw, io.BufferedReader(gzip.GzipFile(fileobj=raw), 1 << 16)
-    raw.seek(0)
-    return raw, raw
-
-
-def _batches(stream: IO[bytes], size: int) -> Iterator[list[tuple[int, bytes]]]:
-    batch: list[tuple[int, bytes]] = []
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        batch.append((number, line.rstrip(b"\r\n")))
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 class ExchangeImporter:
+    channel: ClassVar[str] = "import"
+    content_type: ClassVar[str] = "application/jsonl"
+
     def __init__(
         self, *, source: str = DEFAULT_SOURCE, actor: User | None = None,
         progress: ProgressCallback | None = None, batch_size: int | None = None,
@@ -138,74 +116,96 @@ class ExchangeImporter:
         self.brands: BrandCatalog | None = None
         self._lines: dict[int, bytes] = {}
 
+    # --- what a format writes (feeds override these) --------------------------
+
+    def parse_row(self, position: int, line: bytes) -> Record | None:
+        """One line as a record, None to skip it (a header); ValidationError if bad."""
+        return parse_line(line, position)
+
+    # --- reading ----------------------------------------------------------------
+
     def run(self, path: Path) -> ImportSummary:
         if not path.is_file():
             raise RenkeiError(f"no such file: {path}")
-        raw, stream = _open(path)
-        with raw:
-            try:
-                for batch in _batches(stream, self.batch_size):
-                    self._import_batch(batch)
-                    self.summary.lines = batch[-1][0]
-                    if self.progress:
-                        self.progress(raw.tell(), self.summary.lines)
-            except (OSError, EOFError) as exc:
+        for parsed in parsed_batches(path, self.batch_size, self._parse_batch):
+            if parsed.broken:
                 # A truncated .gz: everything before the break is imported.
-                self.summary.reject(self.summary.lines + 1, f"file unreadable from here: {exc}")
+                self._reject(self.summary.lines + 1, b"", f"file unreadable from {parsed.broken}")
+                continue
+            self._import_parsed(parsed)
+            self.summary.lines = parsed.lines[-1][0]
+            if self.progress:
+                self.progress(parsed.bytes_read, self.summary.lines)
         return self.summary
 
-    def _store_raw(self, batch: list[tuple[int, bytes]]) -> tuple[int, dict[int, int]]:
+    def _parse_batch(self, lines: list[tuple[int, bytes]]) -> ParsedBatch:
+        """Parse and normalize a batch (no database work here)."""
+        parsed = ParsedBatch(lines=lines)
+        for position, line in lines:
+            try:
+                record = self.parse_row(position, line)
+                if record is None:
+                    continue
+                if isinstance(record, ReportRecord):
+                    record.raw, record.position, record.raw_length = b"", position, len(line)
+                    parsed.records.append(prepare_fields(record, source=self.source))
+                    continue
+                if not isinstance(record, BrandRecord):
+                    record.position = position
+                parsed.records.append(record)
+            except ValidationError as exc:
+                parsed.errors.append((position, exc.message))
+        return parsed
+
+    # --- storing ------------------------------------------------------------------
+
+    def _store_raw(self, lines: list[tuple[int, bytes]]) -> tuple[int, dict[int, int]]:
         """Keep the chunk's bytes first; return its id and each line's offset."""
         offsets, offset = {}, 0
-        for position, line in batch:
+        for position, line in lines:
             offsets[position] = offset
             offset += len(line) + 1
-        content = b"\n".join(line for _, line in batch) + b"\n"
+        content = b"\n".join(line for _, line in lines) + b"\n"
         raw = raw_report_store(
-            channel="import", source=self.source, content=content,
-            content_type="application/jsonl", position=batch[0][0],
+            channel=self.channel, source=self.source, content=content,
+            content_type=self.content_type, position=lines[0][0],
         )  # fmt: skip
         return raw.pk, offsets
 
-    def _import_batch(self, batch: list[tuple[int, bytes]]) -> None:
-        self._lines = dict(batch)
-        raw_id, offsets = self._store_raw(batch)
-        records: list[Record] = []
-        for position, line in batch:
-            try:
-                record = parse_line(line, position)
-            except ValidationError as exc:
-                self._reject(position, line, exc.message)
-                continue
-            if isinstance(record, ReportRecord):
-                record.raw_id, record.raw_offset = raw_id, offsets[position]
-                record.raw_length = len(line)
-            records.append(record)
+    def _import_parsed(self, parsed: ParsedBatch) -> None:
+        self._lines = dict(parsed.lines)
+        raw_id, offsets = self._store_raw(parsed.lines)
+        for position, message in parsed.errors:
+            self._reject(position, self._lines[position], message)
+        for record in parsed.records:
+            if isinstance(record, PreparedReport):
+                record.record.raw_id = raw_id
+                record.record.raw_offset = offsets[record.record.position or 0]
         try:
-            self._store(records)
+            self._store(parsed.records)
         except ValidationError:
             raise
         except Exception as exc:  # noqa: BLE001 - keep the lines, report the bug
             self.matcher.reset()
-            for position, line in batch:
+            for position, line in parsed.lines:
                 self._reject(position, line, f"internal error, batch not imported: {exc!r}")
 
     def _reject(self, position: int, line: bytes, reason: str) -> None:
         self.summary.reject(position, reason)
         with transaction.atomic():
             raw_report_record_failure(
-                channel="import", source=self.source, content=line, reason=reason,
+                channel=self.channel, source=self.source, content=line, reason=reason,
                 position=position,
             )  # fmt: skip
 
-    def _store(self, records: list[Record]) -> None:
+    def _store(self, records: list[Any]) -> None:
         brands = [r for r in records if isinstance(r, BrandRecord)]
         with transaction.atomic():
             for brand in brands:
                 self._store_brand(brand)
         if self.brands is None or brands:
             self.brands = BrandCatalog()
-        reports = [r for r in records if isinstance(r, ReportRecord)]
+        reports = [r for r in records if isinstance(r, PreparedReport)]
         if reports:
             self._store_reports(reports)
         others = [
@@ -223,18 +223,11 @@ class ExchangeImporter:
         )  # fmt: skip
         (self.summary.imported if changed else self.summary.duplicates)["brand"] += 1
 
-    def _prepare(self, records: list[ReportRecord]) -> list[PreparedReport]:
+    def _store_reports(self, prepared: list[PreparedReport]) -> None:
         assert self.brands is not None
-        prepared = []
-        for record in records:
-            try:
-                prepared.append(prepare_report(record, source=self.source, brands=self.brands))
-            except ValidationError as exc:
-                self._reject(record.position or 0, record.raw, exc.message)
-        return prepared
-
-    def _store_reports(self, records: list[ReportRecord]) -> None:
-        prepared = self._prepare(records)
+        for item in prepared:
+            if item.record.brand:
+                item.brand_id = self.brands.resolve(item.record.brand)
         result = report_ingest_batch(
             prepared=prepared, matcher=self.matcher, actor=self.actor,
             actor_label=self.actor_label,

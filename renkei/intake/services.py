@@ -43,10 +43,7 @@ def _existing_refs(prepared: list[PreparedReport]) -> set[tuple[str, str]]:
         by_source.setdefault(item.source, []).append(item.record.ref)
     found: set[tuple[str, str]] = set()
     for source, refs in by_source.items():
-        for start in range(0, len(refs), 900):
-            chunk = refs[start : start + 900]
-            rows = Report.objects.filter(source=source, ref__in=chunk).values_list("ref", flat=True)
-            found.update((source, ref) for ref in rows)
+        found.update((source, ref) for ref in sqlbulk.existing(Report, "ref", refs, source=source))
     return found
 
 
@@ -181,7 +178,7 @@ def _report_row(item: PreparedReport, incident_id: int | None) -> tuple[object, 
         record.raw_id, record.raw_offset, record.raw_length, item.source, record.ref,
         record.received_at, record.channel, record.reporter,
         item.category, item.category_origin, item.url, record.url, item.host, item.ip,
-        [f"{port}/{proto}" for port, proto in item.ports], item.brand_id, record.brand,
+        item.ports_text, item.brand_id, record.brand,
         item.key, record.text, record.extra, incident_id,
     )  # fmt: skip
 

@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
                 ('basis', models.CharField(blank=True, choices=[('site_confirmed', 'site confirmed'), ('detailed_logs', 'detailed logs'), ('contact_requested', 'reporter asked us to contact the party'), ('high_threat', 'high threat')], max_length=20)),
                 ('status', models.CharField(choices=[('queued', 'queued'), ('sent', 'sent'), ('failed', 'failed')], default='sent', max_length=10)),
                 ('extra', models.JSONField(blank=True, default=dict)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notifications', to='incidents.incident')),
+                ('incident', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='notifications', to='incidents.incident')),
                 ('report', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='intake.report')),
             ],
             options={
@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('resolved_at', models.DateTimeField()),
                 ('extra', models.JSONField(blank=True, default=dict)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='resolutions', to='incidents.incident')),
+                ('incident', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='resolutions', to='incidents.incident')),
                 ('report', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='intake.report')),
             ],
             options={

@@ -17,7 +17,7 @@ from django.db import transaction
 
 from renkei.intake.exchange import ReportRecord
 from renkei.intake.importer import ExchangeImporter, ImportSummary
-from renkei.intake.services import raw_report_record_failure, raw_report_store
+from renkei.intake.services import raw_report_record_failure
 from renkei.lib.errors import RenkeiError, ValidationError
 
 
@@ -113,45 +113,6 @@ class FeedImporter(ExchangeImporter):
 
     def _wanted(self, path: Path) -> bool:
         return not self.suffixes or path.name.lower().endswith(self.suffixes)
-
-    # --- the batch, as ExchangeImporter's but with parse_row -----------------------
-
-    def _import_batch(self, batch: list[tuple[int, bytes]]) -> None:
-        self._lines = dict(batch)
-        raw_id, offsets = self._store_raw(batch)
-        records: list[Any] = []
-        for position, line in batch:
-            try:
-                record = self.parse_row(position, line)
-            except ValidationError as exc:
-                self._reject(position, line, exc.message)
-                continue
-            if record is None:
-                continue
-            record.raw, record.position = line, position
-            record.raw_id, record.raw_offset = raw_id, offsets[position]
-            record.raw_length = len(line)
-            records.append(record)
-        try:
-            self._store(records)
-        except ValidationError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - keep the lines, report the bug
-            self.matcher.reset()
-            for position, line in batch:
-                self._reject(position, line, f"internal error, batch not imported: {exc!r}")
-
-    def _store_raw(self, batch: list[tuple[int, bytes]]) -> tuple[int, dict[int, int]]:
-        offsets, offset = {}, 0
-        for position, line in batch:
-            offsets[position] = offset
-            offset += len(line) + 1
-        raw = raw_report_store(
-            channel=self.channel, source=self.source,
-            content=b"\n".join(line for _, line in batch) + b"\n",
-            content_type=self.content_type, position=batch[0][0],
-        )  # fmt: skip
-        return raw.pk, offsets
 
     def _reject(self, position: int, line: bytes, reason: str) -> None:
         if self._name_files:

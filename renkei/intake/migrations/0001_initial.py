@@ -52,9 +52,9 @@ class Migration(migrations.Migration):
                 ('incident_key', models.CharField(blank=True, max_length=2048, null=True)),
                 ('text', models.TextField(blank=True)),
                 ('extra', models.JSONField(blank=True, default=dict)),
-                ('brand', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='incidents.brand')),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='incidents.incident')),
-                ('raw', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='intake.rawreport')),
+                ('brand', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, to='incidents.brand')),
+                ('incident', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='incidents.incident')),
+                ('raw', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='intake.rawreport')),
             ],
             options={
                 'indexes': [models.Index(fields=['received_at'], name='report_received'), models.Index(fields=['incident', 'received_at'], name='report_incident')],
