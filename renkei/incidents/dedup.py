@@ -73,6 +73,7 @@ class IncidentMatcher:
             )
         )  # fmt: skip
         for pk, key, first, last, count, brand_id, ports in rows:
+            assert key is not None  # filtered by key__in
             self._latest[(category, key)] = IncidentState(
                 category=category,
                 key=key,

@@ -9,6 +9,7 @@ report it against the line number.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -212,7 +213,7 @@ def _resolution(f: _Fields) -> ResolutionRecord:
     )
 
 
-_PARSERS = {
+_PARSERS: dict[str, Callable[[_Fields], Record]] = {
     "brand": _brand,
     "report": _report,
     "notification": _notification,
@@ -241,12 +242,12 @@ def parse_line(line: bytes | str, position: int | None = None) -> Record:
         raise ValidationError("a line must hold one JSON object")
     kind = data.get("kind")
     parser = _PARSERS.get(kind) if isinstance(kind, str) else None
-    if parser is None:
+    if parser is None or not isinstance(kind, str):
         raise ValidationError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
     fields = _Fields(data)
     record = parser(fields)
     if not isinstance(record, BrandRecord):
-        record.extra = fields.leftovers(_KNOWN[kind])  # type: ignore[index]
+        record.extra = fields.leftovers(_KNOWN[kind])
         record.position = position
     if isinstance(record, ReportRecord):
         record.raw = line.encode() if isinstance(line, str) else line

@@ -120,13 +120,13 @@ def _decisions() -> Iterator[dict[str, Any]]:
     resolutions = Resolution.objects.order_by("resolved_at", "id").values(
         "resolved_at", "extra", report_ref=F("report__ref"), report_source=F("report__source")
     )
-    for row in resolutions.iterator(chunk_size=CHUNK):
+    for resolution in resolutions.iterator(chunk_size=CHUNK):
         obj = {
             "kind": "resolution",
-            "report": row["report_ref"],
-            "resolved_at": _ts(row["resolved_at"]),
+            "report": resolution["report_ref"],
+            "resolved_at": _ts(resolution["resolved_at"]),
         }
-        yield _with_source(_clean({**row["extra"], **obj}), row["report_source"])
+        yield _with_source(_clean({**resolution["extra"], **obj}), resolution["report_source"])
 
 
 def export_objects() -> Iterator[dict[str, Any]]:
@@ -137,7 +137,7 @@ def export_objects() -> Iterator[dict[str, Any]]:
 
 def _open_for_writing(path: Path) -> IO[bytes]:
     if path.suffix == ".gz":
-        return gzip.open(path, "wb", compresslevel=6)
+        return gzip.open(path, "wb", compresslevel=6)  # type: ignore[return-value]
     return path.open("wb")
 
 

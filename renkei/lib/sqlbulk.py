@@ -26,7 +26,7 @@ def _sqlite_datetime(value: datetime) -> str:
     return value.isoformat(" ")
 
 
-_EMPTY_JSON = {list: "[]", dict: "{}"}
+_EMPTY_JSON: dict[type, str] = {list: "[]", dict: "{}"}
 
 
 def _sqlite_json(value: Any) -> str:
@@ -50,7 +50,7 @@ def _columns(
     model: type[models.Model], names: Sequence[str]
 ) -> tuple[list[str], list[Adapter | None]]:
     fields = [model._meta.get_field(name) for name in names]
-    columns = [connection.ops.quote_name(f.column) for f in fields]  # type: ignore[union-attr]
+    columns = [connection.ops.quote_name(str(f.column)) for f in fields]  # type: ignore[union-attr]
     return columns, [_adapter(f) for f in fields]  # type: ignore[arg-type]
 
 
