@@ -6,6 +6,7 @@ Every ``RENKEI_*`` name read here is documented in docs/configuration.md
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -123,7 +124,8 @@ def _databases() -> dict[str, dict[str, object]]:
                     ),
                     "transaction_mode": "IMMEDIATE",
                 },
-                "TEST": {"NAME": str(RENKEI_HOME / "test.sqlite3")},
+                # One test database per process: test runs side by side never share it.
+                "TEST": {"NAME": str(RENKEI_HOME / f"test-{os.getpid()}.sqlite3")},
             }
         }
     return {
@@ -135,6 +137,7 @@ def _databases() -> dict[str, dict[str, object]]:
             "HOST": config.host,
             "PORT": config.port,
             "CONN_MAX_AGE": envint("RENKEI_DB_CONN_MAX_AGE", 60),
+            "TEST": {"NAME": f"test_{config.name}_{os.getpid()}"},
         }
     }
 

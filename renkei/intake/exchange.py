@@ -8,11 +8,12 @@ report it against the line number.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 from renkei.lib.errors import ValidationError
 from renkei.lib.normalize import CATEGORIES
@@ -135,7 +136,7 @@ class _Fields:
         return value
 
     def leftovers(self, known: frozenset[str]) -> dict[str, Any]:
-        if len(self.data) <= len(known) and known.issuperset(self.data):
+        if self.data.keys() <= known:
             return {}
         return {k: v for k, v in self.data.items() if k not in known}
 
@@ -235,8 +236,9 @@ _KNOWN = {
 def parse_line(line: bytes | str, position: int | None = None) -> Record:
     """Turn one line of the exchange format into a record, or raise ValidationError."""
     try:
-        data = json.loads(line)
-    except (ValueError, UnicodeDecodeError) as exc:
+        # orjson: several times faster than json on the bulk-import hot path.
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
         raise ValidationError(f"not valid JSON ({exc})") from None
     if not isinstance(data, dict):
         raise ValidationError("a line must hold one JSON object")
