@@ -60,7 +60,7 @@ def test_status_json_names_the_database_and_counts_per_category(tmp_path: Path) 
     assert status["database"]["vendor"] in {"sqlite", "postgresql"}
     assert status["counts"]["reports"] == 1
     assert status["counts"]["incidents_by_category"]["scan"] == 1
-    assert list(status["counts"]["incidents_by_category"])[0] == "phishing"
+    assert next(iter(status["counts"]["incidents_by_category"])) == "phishing"
 
 
 def test_export_writes_reports_with_their_incident(tmp_path: Path) -> None:
