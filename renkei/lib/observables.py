@@ -1,0 +1,370 @@
+"""Observables (URLs, domains, IP addresses, e-mail addresses, hashes) in free text.
+
+Reports quote indicators defanged (`hxxp://`, `example[.]com`) and wrapped in
+Japanese punctuation; this module refangs them and finds them without network
+access. It runs on every message, so every pattern is compiled once, anchored
+by a cheap look-behind where it could otherwise start at every character, and
+free of nested unbounded repetition (a megabyte of hostile input stays linear).
+
+Private, reserved and documentation addresses are kept, not dropped: a report
+about 192.168.0.1 says something about the reporter. `ip_flags` says which.
+"""
+
+from __future__ import annotations
+
+import bisect
+import ipaddress
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from renkei.lib.errors import NormalizationError
+from renkei.lib.mime import html_to_text
+from renkei.lib.normalize import normalize_url, refang
+
+# --- Refanging ----------------------------------------------------------------------
+
+_DEFANGED = re.compile(
+    r"(?P<scheme>\b(?:h(?:xx|\*\*)p|fxp)(?P<secure>s?)(?=\[?:))"
+    r"|(?P<dot>[\[({［（]\s?(?:\.|．|dot)\s?[\])}］）])"
+    r"|(?P<sep>\[:\]|\[://\])"
+    r"|(?P<at>[\[({](?:@|at)[\])}])",
+    re.IGNORECASE,
+)
+
+
+def _refang_match(match: re.Match[str]) -> str:
+    kind = match.lastgroup
+    if kind == "scheme":
+        scheme = "ftp" if match.group().lower().startswith("f") else "http"
+        return scheme + match.group("secure").lower()
+    if kind == "dot":
+        return "."
+    if kind == "at":
+        return "@"
+    return match.group()[1:-1]  # "[:]" -> ":", "[://]" -> "://"
+
+
+def refang_text(text: str) -> str:
+    """Undo defanging anywhere in a text, not only at the start of one value."""
+    return _DEFANGED.sub(_refang_match, text)
+
+
+# --- Top-level domains --------------------------------------------------------------
+
+# Generic TLDs seen in reports (including the cheap ones phishers favour);
+# country codes and IDN (xn--) TLDs are accepted on top of these.
+# fmt: off
+_GENERIC_TLDS = frozenset((
+    "com", "net", "org", "info", "biz", "name", "pro", "mobi", "asia", "tel", "travel",
+    "jobs", "aero", "coop", "museum", "cat", "gov", "edu", "mil", "int", "onion",
+    "xyz", "top", "club", "online", "site", "shop", "store", "live", "app", "dev",
+    "icu", "vip", "work", "click", "link", "fun", "space", "website", "tech", "cloud",
+    "digital", "email", "today", "world", "life", "one", "news", "blog", "page",
+    "host", "press", "buzz", "rest", "bond", "cyou", "cfd", "sbs", "quest", "lol",
+    "mom", "monster", "best", "bar", "beauty", "hair", "skin", "makeup", "boats",
+    "autos", "homes", "motorcycles", "yachts", "lat", "run", "guru", "global",
+    "center", "company", "network", "support", "services", "solutions", "agency",
+    "studio", "media", "group", "team", "zone", "ltd", "llc", "inc", "finance",
+    "financial", "bank", "insurance", "money", "cash", "credit", "loans", "capital",
+    "fund", "investments", "exchange", "market", "markets", "trade", "trading",
+    "business", "ink", "wang", "win", "bid", "loan", "men", "date", "download",
+    "review", "stream", "racing", "party", "science", "accountant", "cricket", "faith",
+    "webcam", "gdn", "kim", "ren", "red", "blue", "pink", "black", "green", "gold",
+    "plus", "tokyo", "osaka", "nagoya", "yokohama", "kyoto", "okinawa", "moe",
+    "ryukyu", "systems", "software", "codes", "direct", "express", "art", "design",
+    "photo", "pics", "pictures", "gallery", "academy", "social", "chat", "community",
+    "care", "help", "health", "clinic", "events", "ventures", "city", "land", "estate",
+    "properties", "realty", "house", "casa", "cafe", "restaurant", "pizza", "games",
+    "game", "bet", "casino", "poker", "tips", "tools", "deals", "sale", "discount",
+    "coupons", "delivery", "parcel", "post", "mail", "love", "dating", "porn", "sex",
+    "xxx", "adult", "tube", "video", "audio", "radio", "music", "fit", "fitness",
+    "yoga", "energy", "solar", "eco", "earth", "lgbt", "ngo", "foundation", "charity",
+    "gift", "gifts", "shopping", "fashion", "clothing", "shoes", "watch", "watches",
+    "jewelry", "luxury", "vin", "wine", "beer",
+))
+# fmt: on
+# Delegated two-letter country-code TLDs (IANA root zone).
+# fmt: off
+_COUNTRY_TLDS = frozenset((
+    "ac", "ad", "ae", "af", "ag", "ai", "al", "am", "ao", "aq", "ar", "as", "at", "au",
+    "aw", "ax", "az", "ba", "bb", "bd", "be", "bf", "bg", "bh", "bi", "bj", "bm", "bn",
+    "bo", "bq", "br", "bs", "bt", "bw", "by", "bz", "ca", "cc", "cd", "cf", "cg", "ch",
+    "ci", "ck", "cl", "cm", "cn", "co", "cr", "cu", "cv", "cw", "cx", "cy", "cz", "de",
+    "dj", "dk", "dm", "do", "dz", "ec", "ee", "eg", "er", "es", "et", "eu", "fi", "fj",
+    "fk", "fm", "fo", "fr", "ga", "gb", "gd", "ge", "gf", "gg", "gh", "gi", "gl", "gm",
+    "gn", "gp", "gq", "gr", "gs", "gt", "gu", "gw", "gy", "hk", "hm", "hn", "hr", "ht",
+    "hu", "id", "ie", "il", "im", "in", "io", "iq", "ir", "is", "it", "je", "jm", "jo",
+    "jp", "ke", "kg", "kh", "ki", "km", "kn", "kp", "kr", "kw", "ky", "kz", "la", "lb",
+    "lc", "li", "lk", "lr", "ls", "lt", "lu", "lv", "ly", "ma", "mc", "md", "me", "mg",
+    "mh", "mk", "ml", "mm", "mn", "mo", "mp", "mq", "mr", "ms", "mt", "mu", "mv", "mw",
+    "mx", "my", "mz", "na", "nc", "ne", "nf", "ng", "ni", "nl", "no", "np", "nr", "nu",
+    "nz", "om", "pa", "pe", "pf", "pg", "ph", "pk", "pl", "pm", "pn", "pr", "ps", "pt",
+    "pw", "py", "qa", "re", "ro", "rs", "ru", "rw", "sa", "sb", "sc", "sd", "se", "sg",
+    "sh", "si", "sk", "sl", "sm", "sn", "so", "sr", "ss", "st", "su", "sv", "sx", "sy",
+    "sz", "tc", "td", "tf", "tg", "th", "tj", "tk", "tl", "tm", "tn", "to", "tr", "tt",
+    "tv", "tw", "tz", "ua", "ug", "uk", "us", "uy", "uz", "va", "vc", "ve", "vg", "vi",
+    "vn", "vu", "wf", "ws", "ye", "yt", "za", "zm", "zw",
+))
+# fmt: on
+# Real TLDs that are also file extensions: a bare "invoice.zip" is a file name.
+_FILE_LIKE_TLDS = frozenset({"zip", "mov"})
+# Names that never resolve on the Internet; a URL on them is not an observable host.
+_INTERNAL_TLDS = frozenset(
+    {"local", "localhost", "localdomain", "lan", "internal", "intranet", "corp", "home"}
+    | {"test", "example", "invalid", "arpa"}
+)
+
+
+def _tld_ok(tld: str, *, in_url: bool) -> bool:
+    tld = tld.lower()
+    if tld.startswith("xn--") or tld in _COUNTRY_TLDS:
+        return True
+    if in_url:  # a URL is strong context: any public-looking TLD will do
+        return tld.isalpha() and tld not in _INTERNAL_TLDS
+    return tld in _GENERIC_TLDS and tld not in _FILE_LIKE_TLDS
+
+
+# --- Patterns -----------------------------------------------------------------------
+
+# ASCII matters as much as case: with Unicode case folding, [a-z] also matches
+# the Kelvin sign and a negated range can exclude "i" (it folds to U+0130).
+_ASCII_NOCASE = re.IGNORECASE | re.ASCII
+# URLs stop at the first non-ASCII character: Japanese text and full-width
+# brackets (「」（）) often follow a URL without a space.
+_URL = re.compile(
+    r"\b(?:https?|ftp)://[^\s<>\"'`{}|\\^\x00-\x1f\x7f-\U0010ffff]+", re.IGNORECASE | re.ASCII
+)
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_HOSTNAME = rf"(?:{_LABEL}\.)+(?:xn--[a-z0-9-]{{1,59}}|[a-z]{{2,24}})"
+_DOMAIN = re.compile(rf"(?<![a-z0-9_.\-])({_HOSTNAME})(?![a-z0-9_\-]|\.[a-z0-9])", _ASCII_NOCASE)
+_EMAIL = re.compile(rf"(?<![a-z0-9._%+\-])([a-z0-9._%+\-]{{1,64}})@({_HOSTNAME})\b", _ASCII_NOCASE)
+_IPV4 = re.compile(r"(?<![0-9.])(?:\d{1,3}\.){3}\d{1,3}(?![0-9]|\.[0-9])")
+_IPV6 = re.compile(
+    r"(?<![0-9a-f:.])(?:[0-9a-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9a-f]{0,4})"
+    r"(?![0-9a-f:])",
+    _ASCII_NOCASE,
+)
+# Any run of hex digits standing alone; its length decides which hash it is,
+# so a 100-digit run is never read as a 32-digit MD5.
+_HEX_RUN = re.compile(r"(?<![0-9a-z])[0-9a-f]{32,}(?![0-9a-z])", _ASCII_NOCASE)
+_HASH_KIND = {32: "md5", 40: "sha1", 64: "sha256"}
+_URL_TAIL = frozenset(".,;:!?'\"*>")
+_CLOSERS = {")": "(", "]": "[", "}": "{"}
+
+_DOCUMENTATION_NETS = tuple(
+    ipaddress.ip_network(net)
+    for net in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32", "3fff::/20")
+)
+
+
+def ip_flag(address: str) -> str:
+    """What kind of address this is, for triage."""
+    ip = ipaddress.ip_address(address)
+    if ip.is_loopback:
+        return "loopback"
+    if ip.is_link_local:
+        return "link_local"
+    if ip.is_multicast:
+        return "multicast"
+    if any(ip.version == net.version and ip in net for net in _DOCUMENTATION_NETS):
+        return "documentation"
+    if ip.is_reserved or ip.is_unspecified:
+        return "reserved"
+    if ip.is_private:
+        return "private"
+    return "global" if ip.is_global else "reserved"
+
+
+def trim_url(url: str) -> str:
+    """Drop punctuation a sentence put after a URL; keep balanced closing brackets
+    (Wikipedia-style `/wiki/Foo_(bar)`)."""
+    while url:
+        last = url[-1]
+        if last in _URL_TAIL or (last in _CLOSERS and url.count(_CLOSERS[last]) < url.count(last)):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+# --- Result -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Observables:
+    urls: list[str] = field(default_factory=list)
+    domains: list[str] = field(default_factory=list)
+    ipv4: list[str] = field(default_factory=list)
+    ipv6: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    md5: list[str] = field(default_factory=list)
+    sha1: list[str] = field(default_factory=list)
+    sha256: list[str] = field(default_factory=list)
+    ip_flags: dict[str, str] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        return {kind: len(getattr(self, kind)) for kind in KINDS}
+
+
+KINDS: tuple[str, ...] = ("urls", "domains", "ipv4", "ipv6", "emails", "md5", "sha1", "sha256")
+
+
+class _Found:
+    """Per kind, each value with the position it was first seen at.
+
+    Scanners run one kind after another, so order of appearance is restored
+    from positions at the end. Links from HTML attributes have no position in
+    the text and come after it, in their own order.
+    """
+
+    def __init__(self, text_length: int) -> None:
+        self.kinds: dict[str, dict[str, int]] = {kind: {} for kind in KINDS}
+        self.url_spans: list[tuple[int, int]] = []
+        self.link_position = text_length
+
+    def add(self, kind: str, value: str, at: int) -> None:
+        seen = self.kinds[kind]
+        if at < seen.get(value, at + 1):
+            seen[value] = at
+
+    def add_url(self, url: str, at: int) -> None:
+        try:
+            host = normalize_url(url).host
+        except NormalizationError:
+            return
+        if self.add_ip(host, at) or self.add_domain(host, at, in_url=True):
+            self.add("urls", url, at)
+
+    def add_ip(self, text: str, at: int) -> bool:
+        try:
+            ip = ipaddress.ip_address(text)
+        except ValueError:
+            return False
+        self.add("ipv4" if ip.version == 4 else "ipv6", ip.compressed, at)
+        return True
+
+    def add_domain(self, host: str, at: int, *, in_url: bool) -> bool:
+        host = host.lower().rstrip(".")
+        labels = host.split(".")
+        if len(labels) < 2 or len(host) > 253 or not _tld_ok(labels[-1], in_url=in_url):
+            return False
+        self.add("domains", host, at)
+        return True
+
+    def next_link_position(self) -> int:
+        self.link_position += 1
+        return self.link_position
+
+    def result(self) -> Observables:
+        lists = {kind: sorted(seen, key=seen.__getitem__) for kind, seen in self.kinds.items()}
+        flags = {ip: ip_flag(ip) for ip in (*lists["ipv4"], *lists["ipv6"])}
+        return Observables(
+            urls=lists["urls"],
+            domains=lists["domains"],
+            ipv4=lists["ipv4"],
+            ipv6=lists["ipv6"],
+            emails=lists["emails"],
+            md5=lists["md5"],
+            sha1=lists["sha1"],
+            sha256=lists["sha256"],
+            ip_flags=flags,
+        )
+
+
+# --- Scanners -----------------------------------------------------------------------
+
+
+def _with_lower_scheme(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return scheme.lower() + "://" + rest
+
+
+def _scan_urls(text: str, found: _Found) -> None:
+    for match in _URL.finditer(text):
+        url = trim_url(match.group())
+        found.url_spans.append((match.start(), match.start() + len(url)))
+        found.add_url(_with_lower_scheme(url), match.start())
+
+
+_URL_WHITESPACE = str.maketrans("", "", "\t\r\n")
+
+
+def _scan_links(links: Iterable[str], found: _Found) -> None:
+    """href/src values: absolute web URLs and mailto: addresses count."""
+    for link in links:
+        value = refang(link).translate(_URL_WHITESPACE)  # as browsers do
+        scheme = value.partition("://")[0].lower()
+        if scheme in ("http", "https", "ftp") and "://" in value:
+            found.add_url(_with_lower_scheme(value), found.next_link_position())
+        elif value[:7].lower() == "mailto:":
+            address = value[7:].split("?", 1)[0]
+            _scan_emails(address, found, offset=found.next_link_position())
+
+
+def _scan_domains(text: str, found: _Found) -> None:
+    if "." not in text:
+        return
+    for match in _DOMAIN.finditer(text):
+        found.add_domain(match.group(1), match.start(), in_url=False)
+
+
+def _scan_emails(text: str, found: _Found, offset: int = 0) -> None:
+    if "@" not in text:
+        return
+    for match in _EMAIL.finditer(text):
+        local, domain = match.group(1).strip("."), match.group(2).lower()
+        if local and _tld_ok(domain.rsplit(".", 1)[1], in_url=True):
+            at = offset + match.start()
+            found.add("emails", f"{local.lower()}@{domain}", at)
+            found.add_domain(domain, at, in_url=True)
+
+
+_FULL_IPV6_HINT = re.compile(r"[0-9a-f]:[0-9a-f]{1,4}:[0-9a-f]{1,4}:", _ASCII_NOCASE)
+
+
+def _scan_ips(text: str, found: _Found) -> None:
+    for match in _IPV4.finditer(text):
+        found.add_ip(match.group(), match.start())
+    if "::" not in text and _FULL_IPV6_HINT.search(text) is None:
+        return
+    for match in _IPV6.finditer(text):
+        candidate = match.group()
+        groups = [group for group in candidate.split(":") if group]
+        # "std::cout" and "d::c" are valid IPv6; real addresses carry more digits.
+        if len(groups) >= 2 and sum(map(len, groups)) >= 4:
+            found.add_ip(candidate, match.start())
+
+
+def _scan_hashes(text: str, found: _Found) -> None:
+    """Hex runs inside URLs are tracking tokens, not file hashes."""
+    starts = [start for start, _ in found.url_spans]
+    for match in _HEX_RUN.finditer(text):
+        kind = _HASH_KIND.get(len(match.group()))
+        if kind is None:
+            continue
+        index = bisect.bisect_right(starts, match.start()) - 1
+        if index >= 0 and match.start() < found.url_spans[index][1]:
+            continue
+        found.add(kind, match.group().lower(), match.start())
+
+
+def extract_observables(
+    text: str, *, html: str = "", extra_urls: Iterable[str] = ()
+) -> Observables:
+    """Observables in `text`, in the visible text and links of `html`, and in
+    `extra_urls` (links the caller already has, such as a parsed message's)."""
+    links = list(extra_urls)
+    if html:
+        html_text, html_links = html_to_text(html)
+        text = f"{text}\n{html_text}"
+        links.extend(html_links)
+    text = refang_text(text)
+    found = _Found(len(text))
+    _scan_urls(text, found)
+    _scan_links(links, found)
+    _scan_domains(text, found)
+    _scan_emails(text, found)
+    _scan_ips(text, found)
+    _scan_hashes(text, found)
+    return found.result()

@@ -1,0 +1,386 @@
+"""renkei.lib.mime: one raw message in, everything recoverable out, never an exception.
+
+Fixtures are written by fixtures/mail/make_fixtures.py; the Japanese strings
+below are the ones it encodes.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from email import policy
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from renkei.lib import mime
+from renkei.lib.archives import candidate_passwords, inspect_attachment
+from renkei.lib.mime import decode_bytes, extract_ticket_tag, html_to_text, parse_message
+
+FIXTURES = Path(__file__).parent / "fixtures" / "mail"
+PHISHING_POT = Path("/work/shared/data/phishing-pot-sample/eml")
+
+GREETING = "お世話になっております。株式会社連携の髙橋です。"
+NOTICE = "不審なメールを受信しました。①添付ファイル ②リンク～確認済み"
+EUC_TEXT = "フィッシングサイトの報告です。至急ご確認ください。"
+
+
+def parse_fixture(name: str) -> mime.ParsedMessage:
+    return parse_message((FIXTURES / name).read_bytes())
+
+
+def test_it_decodes_iso_2022_jp_subject_and_body_written_by_windows():
+    message = parse_fixture("iso2022jp.eml")
+
+    assert message.subject == "【報告】" + NOTICE
+    assert message.text == f"{GREETING}\n{NOTICE}\n"
+    assert message.from_name == "髙橋"
+    assert message.from_addr == "takahashi@example.co.jp"
+    assert message.completeness == "full"
+
+
+def test_it_decodes_shift_jis_as_cp932():
+    message = parse_fixture("sjis.eml")
+
+    assert message.text == f"{GREETING}\n{NOTICE}\n"
+    assert message.problems == []
+
+
+def test_it_decodes_mislabelled_shift_jis():
+    message = parse_fixture("sjis_mislabelled.eml")
+
+    assert message.text == f"{GREETING}\n{NOTICE}\n"
+    assert any("iso-8859-1" in problem and "cp932" in problem for problem in message.problems)
+    assert message.completeness == "full"
+
+
+def test_it_decodes_euc_jp_body_and_subject():
+    message = parse_fixture("eucjp.eml")
+
+    assert message.subject == "報告"
+    assert message.text == f"{EUC_TEXT}\nhxxps://phish[.]example[.]com/login\n"
+
+
+def test_it_decodes_utf8_without_a_charset_and_raw_utf8_headers():
+    message = parse_fixture("utf8_no_charset.eml")
+
+    assert message.text == f"{EUC_TEXT}\n"
+    assert message.subject == "件名：確認"
+    assert message.from_name == "報告者"
+    assert any("no charset declared" in problem for problem in message.problems)
+
+
+def test_it_keeps_script_text_out_of_html_text_and_collects_links():
+    message = parse_fixture("html_only.eml")
+
+    assert "SCRIPT-TEXT" not in message.html_text
+    assert "color:red" not in message.html_text
+    assert "アカウントを確認してください&ログイン" in message.html_text
+    assert message.text == message.html_text  # no text/plain part
+    assert message.links == [
+        "https://refresh.example.net/r",
+        "https://login.example-bank.com/verify?id=1",
+        "http://203.0.113.7/pixel.gif",
+    ]
+
+
+PATHOLOGICAL_HTML = {
+    "unclosed tags": "<a " * 300_000,
+    "unclosed attributes": "<a href='" * 100_000,
+    "unclosed comments": "<!--" * 250_000,
+    "unclosed sections": "x]]><![CDATA[" * 70_000,
+    "nested quotes": "<a b=\"<a b='<a b=" * 50_000,
+}
+
+
+@pytest.mark.parametrize("html", PATHOLOGICAL_HTML.values(), ids=PATHOLOGICAL_HTML.keys())
+def test_html_to_text_stays_linear_on_a_megabyte_of_broken_markup(html):
+    started = time.process_time()  # CPU time: the machine may be shared
+
+    html_to_text(html)
+
+    assert time.process_time() - started < 2.0
+
+
+def test_outlook_conditional_comments_keep_their_links():
+    html = (
+        '<!--[if !mso]><!--><a href="https://visible.example/">x</a><!--<![endif]-->'
+        '<style>a[x]{color:red}</style><a href="https://after.example/">y</a>'
+        "<!--[if mso]><p>outlook only</p><![endif]-->"
+    )
+
+    text, links = html_to_text(html)
+
+    assert links == ["https://visible.example/", "https://after.example/"]
+    assert text == "xy"
+
+
+def test_an_unknown_marked_section_does_not_hide_the_rest_of_the_body():
+    text, links = html_to_text('<p>a</p><![foo[ x ]]><a href="https://after.example/">b</a>')
+
+    assert links == ["https://after.example/"]
+    assert text.endswith("b")
+
+
+def test_it_yields_the_text_of_a_multipart_without_closing_boundary():
+    message = parse_fixture("broken_multipart.eml")
+
+    assert message.text == GREETING
+    assert message.links == ["https://x.example.com/"]
+    assert message.completeness == "full"
+    assert "MIME defect: CloseBoundaryNotFoundDefect" in message.problems
+
+
+def test_it_guesses_a_missing_boundary_parameter():
+    message = parse_fixture("missing_boundary.eml")
+
+    assert message.text == NOTICE
+    assert any("guessed" in problem for problem in message.problems)
+
+
+def test_it_parses_a_forwarded_message_on_its_own():
+    message = parse_fixture("forwarded.eml")
+
+    assert message.text == "転送します。"
+    [inner] = message.forwarded
+    assert inner.subject == "【報告】" + NOTICE
+    assert inner.text == f"{GREETING}\n{NOTICE}\n"
+    assert inner.message_id == "<jis-1@example.co.jp>"
+
+
+def test_it_reads_the_fields_of_an_arf_report():
+    message = parse_fixture("arf.eml")
+
+    assert message.arf is not None
+    assert message.arf["feedback-type"] == "abuse"
+    assert message.arf["source-ip"] == "198.51.100.23"
+    assert message.text == "This is an email abuse report."
+    assert [inner.subject for inner in message.forwarded] == ["win"]
+
+
+def test_it_reads_the_report_part_of_an_x_arf_message():
+    message = parse_fixture("xarf.eml")
+
+    assert message.arf is not None
+    assert message.arf["category"] == "fraud"
+    assert message.arf["source"] == "192.0.2.44"
+
+
+def test_it_is_not_arf_for_ordinary_mail():
+    assert parse_fixture("sjis.eml").arf is None
+
+
+def test_it_finds_the_zip_password_in_the_body_and_opens_the_attachment():
+    message = parse_fixture("encrypted_zip.eml")
+    [attachment] = message.attachments
+
+    report = inspect_attachment(
+        attachment.filename, attachment.data, passwords=candidate_passwords(message.text)
+    )
+
+    assert attachment.filename == "請求書.zip"
+    [member] = report.members
+    assert member.path == "請求書.zip/請求書.js"
+    assert member.encrypted
+    assert member.password_used == "Renkei-2024"
+    assert member.is_executable
+
+
+def test_attachments_carry_their_hashes():
+    [attachment] = parse_fixture("encrypted_zip.eml").attachments
+
+    assert attachment.size == len(attachment.data)
+    assert len(attachment.sha256) == 64
+    assert len(attachment.sha1) == 40
+    assert len(attachment.md5) == 32
+
+
+def test_it_joins_encoded_words_split_inside_a_character():
+    message = parse_fixture("encoded_words.eml")
+
+    assert message.subject == "確認のお願い①至急"
+
+
+def test_it_parses_date_and_received_headers():
+    raw = (
+        b"Received: from a by b; Mon, 6 May 2024 10:00:00 +0900\r\n"
+        b"Received: from c\r\n by d; Mon, 6 May 2024 09:59:00 +0900\r\n"
+        b"Date: Mon, 6 May 2024 10:15:00 +0900\r\n\r\nbody"
+    )
+    message = parse_message(raw)
+
+    assert message.received == [
+        "from a by b; Mon, 6 May 2024 10:00:00 +0900",
+        "from c by d; Mon, 6 May 2024 09:59:00 +0900",
+    ]
+    assert message.date is not None
+    assert message.date.utcoffset() is not None
+    assert message.date.isoformat() == "2024-05-06T10:15:00+09:00"
+
+
+def test_it_keeps_a_bad_date_as_a_problem():
+    message = parse_message(b"Date: 01-02-2024\r\nSubject: x\r\n\r\nbody")
+
+    assert message.date is None
+    assert any(problem.startswith("Date:") for problem in message.problems)
+
+
+def test_it_reports_failed_for_input_that_is_not_a_message():
+    message = parse_message(b"")
+
+    assert message.completeness == "failed"
+    assert message.problems
+
+
+def test_it_falls_back_to_compat32_when_default_parsing_explodes(monkeypatch):
+    original = mime._build
+
+    def explode_on_default_policy(message, depth, budget, notes=()):
+        if message.policy is policy.default:
+            raise ValueError("boom")
+        return original(message, depth, budget, notes)
+
+    monkeypatch.setattr(mime, "_build", explode_on_default_policy)
+    message = parse_fixture("sjis.eml")
+
+    assert message.text == f"{GREETING}\n{NOTICE}\n"
+    assert "compat32" in message.problems[0]
+
+
+def _multipart(parts: list[bytes], boundary: str) -> bytes:
+    head = f'Content-Type: multipart/mixed; boundary="{boundary}"\r\n\r\n'.encode()
+    body = b"".join(b"--" + boundary.encode() + b"\r\n" + part + b"\r\n" for part in parts)
+    return head + body + b"--" + boundary.encode() + b"--\r\n"
+
+
+def test_it_stops_at_the_part_limit():
+    part = b"Content-Type: text/plain\r\n\r\nx"
+    message = parse_message(_multipart([part] * (mime.MAX_PARTS + 50), "b"))
+
+    assert message.completeness == "partial"
+    assert any("MIME parts" in problem for problem in message.problems)
+
+
+def test_it_parses_a_megabyte_of_tiny_parts_quickly():
+    part = b"Content-Type: text/plain\r\n\r\nx"
+    started = time.process_time()  # the default policy alone would take seconds
+
+    message = parse_message(_multipart([part] * 30_000, "b"))
+
+    assert time.process_time() - started < 3.0
+    assert message.completeness == "partial"
+    assert "compat32" in message.problems[0]
+
+
+def test_it_stops_at_the_nesting_limit():
+    raw = b"Content-Type: text/plain\r\n\r\ndeep"
+    for level in range(mime.MAX_DEPTH + 3):
+        raw = _multipart([raw], f"level{level}")
+    message = parse_message(raw)
+
+    assert message.completeness == "partial"
+    assert any("nesting" in problem for problem in message.problems)
+
+
+def test_it_stops_at_the_decoded_size_limit(monkeypatch):
+    monkeypatch.setattr(mime, "MAX_DECODED_BYTES", 1000)
+    big = b"Content-Type: application/octet-stream\r\n\r\n" + b"A" * 2000
+    message = parse_message(_multipart([big, b"Content-Type: text/plain\r\n\r\nafter"], "s"))
+
+    assert message.attachments == []
+    assert message.completeness == "partial"
+
+
+def test_it_decodes_a_base64_encoded_forwarded_message():
+    inner = b"Subject: inner\r\n\r\nhello"
+    part = (
+        b"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + base64.b64encode(inner)
+    )
+    [forwarded] = parse_message(_multipart([part], "f")).forwarded
+
+    assert forwarded.subject == "inner"
+    assert forwarded.text == "hello"
+
+
+@pytest.mark.parametrize(
+    ("data", "label", "expected"),
+    [
+        ("テスト".encode("iso2022_jp"), '"_iso-2022-jp$ESC"', "テスト"),  # seen in the wild
+        ("It’s".encode("cp1252"), "iso-8859-1", "It’s"),  # latin-1 means windows-1252
+        ("確認".encode(), "shift_jis", "確認"),  # valid UTF-8 beats a wrong label
+        ("確認です".encode("cp932"), "x-unknown", "確認です"),
+        ("確認です".encode("euc_jp"), None, "確認です"),
+        ("①".encode("cp932"), "shift_jis", "①"),  # cp932, not strict Shift_JIS
+        ("hi".encode("utf-16-le"), "utf-16le", "hi"),  # ASCII-looking bytes, not ASCII
+        (b"+ZeVnLIqe-", "utf-7", "日本語"),
+        ("確認".encode(), "undefined", "確認"),  # a Python codec, not a charset
+        (b"plain", "base64", "plain"),
+    ],
+)
+def test_it_decodes_bytes_whatever_the_label_claims(data, label, expected):
+    assert decode_bytes(data, label).text == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.binary(max_size=200),
+    st.sampled_from(
+        [None, "", "utf-8", "shift_jis", "iso-2022-jp", "euc-jp", "utf-16", "utf-7", "hex",
+         "rot13", "undefined", "idna", "x-unknown", "us-ascii", "iso-8859-1", "gb2312"]
+    ),
+)  # fmt: skip
+def test_decode_bytes_never_raises_whatever_the_label(data, label):
+    assert isinstance(decode_bytes(data, label).text, str)
+
+
+def test_it_replaces_undecodable_bytes_as_a_last_resort():
+    decoded = decode_bytes(b"ok \xff\xfe\xfa broken", "utf-8")
+
+    assert decoded.lossy
+    assert "\ufffd" in decoded.text
+
+
+@pytest.mark.parametrize(
+    ("subject", "expected"),
+    [
+        ("Re: [renkei#I-0123456789] 対応のお願い", "I-0123456789"),
+        ("RE: [Renkei#i-abcdefghjk]", "I-ABCDEFGHJK"),
+        ("[renkei#I-012345678]", None),  # nine characters
+        ("[renkei#I-0123456789U]", None),  # U is not Crockford base32
+        ("no tag", None),
+    ],
+)
+def test_it_extracts_the_ticket_tag_of_our_notifications(subject, expected):
+    assert extract_ticket_tag(subject) == expected
+
+
+_MUTATIONS = st.binary(max_size=400) | st.builds(
+    lambda name, cut, junk: (FIXTURES / name).read_bytes()[:cut] + junk,
+    st.sampled_from(sorted(path.name for path in FIXTURES.glob("*.eml"))),
+    st.integers(min_value=0, max_value=1500),
+    st.binary(max_size=60),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_MUTATIONS)
+def test_it_never_raises_on_damaged_input(raw):
+    message = parse_message(raw)
+
+    assert message.completeness in ("full", "partial", "failed")
+
+
+@pytest.mark.skipif(
+    not PHISHING_POT.is_dir(),
+    reason=f"phishing-pot sample not found at {PHISHING_POT} (licence forbids bundling it)",
+)
+def test_it_parses_the_first_50_real_phishing_messages():
+    for path in sorted(PHISHING_POT.glob("*.eml"))[:50]:
+        message = parse_message(path.read_bytes())
+
+        assert message.completeness != "failed" or message.problems, path.name
+        for attachment in message.attachments:
+            inspect_attachment(attachment.filename, attachment.data)
