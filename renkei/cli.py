@@ -13,6 +13,7 @@ RENKEI_COMMANDS = {
     "serve": "run the web application (gunicorn)",
     "worker": "run the background task worker",
     "demo": "load a generated demo data set",
+    "report": "quarterly report (json/html/pdf/csv) and open-data monthly CSV",
 }
 
 
