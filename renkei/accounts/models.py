@@ -55,3 +55,29 @@ class AuditEvent(models.Model):
     @property
     def summary(self) -> dict[str, Any]:
         return {"before": self.before, "after": self.after}
+
+
+class ApiToken(models.Model):
+    """A secret that lets a program call the HTTP API as `user`.
+
+    Only the SHA-256 of the secret is stored: the secret is shown once, when
+    the token is created. A 256-bit random secret needs no slow hash.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True)
+    # The first characters of the secret, so people can tell their tokens apart.
+    prefix = models.CharField(max_length=16)
+    created = models.DateTimeField()
+    last_used = models.DateTimeField(null=True, blank=True)
+    revoked = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked is None

@@ -47,12 +47,31 @@ def _notifications(
             continue
         seen.add(record.ref)
         rows.append(
-            (record.source or source, record.ref, target.incident_id, target.report_id,
-             record.sent_at, record.recipient, record.recipient_country, record.basis,
-             NotificationStatus.SENT, record.extra)
-        )  # fmt: skip
-    fields = ("source", "ref", "incident", "report", "sent_at", "recipient",
-              "recipient_country", "basis", "status", "extra")  # fmt: skip
+            (
+                record.source or source,
+                record.ref,
+                target.incident_id,
+                target.report_id,
+                record.sent_at,
+                record.recipient,
+                record.recipient_country,
+                record.basis,
+                NotificationStatus.SENT,
+                record.extra,
+            )
+        )
+    fields = (
+        "source",
+        "ref",
+        "incident",
+        "report",
+        "sent_at",
+        "recipient",
+        "recipient_country",
+        "basis",
+        "status",
+        "extra",
+    )
     sqlbulk.insert(Notification, fields, rows)
     result.imported["notification"] += len(rows)
     return {int(row[2]) for row in rows}  # type: ignore[call-overload]

@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from renkei.coordination import views
 
 app_name = "coordination"
-urlpatterns: list = []
+urlpatterns = [
+    path("incidents/<str:ref>/notify/", views.notify, name="notify"),
+    path("incidents/<str:ref>/no-notification/", views.no_notification, name="no_notification"),
+    path("incidents/<str:ref>/resolve/", views.resolve, name="resolve"),
+    path("notifications/<int:pk>/renotify/", views.renotify, name="renotify"),
+    path("contacts/", views.contacts, name="contacts"),
+    path("contacts/new/", views.contact_edit, name="contact_new"),
+    path("contacts/<int:pk>/", views.contact_edit, name="contact_edit"),
+    path("templates/", views.templates, name="templates"),
+    path("templates/<int:pk>/", views.template_edit, name="template_edit"),
+    path("templates/<int:pk>/preview/", views.template_preview_view, name="template_preview"),
+]

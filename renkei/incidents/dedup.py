@@ -68,10 +68,15 @@ class IncidentMatcher:
             Incident.objects.filter(category=category, key__in=keys, merged_into__isnull=True)
             .order_by("last_report_at")
             .values_list(
-                "id", "key", "first_report_at", "last_report_at", "report_count", "brand_id",
+                "id",
+                "key",
+                "first_report_at",
+                "last_report_at",
+                "report_count",
+                "brand_id",
                 "ports",
             )
-        )  # fmt: skip
+        )
         for pk, key, first, last, count, brand_id, ports in rows:
             assert key is not None  # filtered by key__in
             self._latest[(category, key)] = IncidentState(

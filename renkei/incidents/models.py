@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import re
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -33,6 +35,7 @@ INDUSTRY_CHOICES = [
     )
 ]
 
+_IDENTIFIER = re.compile(r"[a-z_]+")
 _REF_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 
 
@@ -78,6 +81,12 @@ class IncidentStatus(models.TextChoices):
     MERGED = "merged", "merged"
 
 
+# Incidents that still need work: not yet triaged, or notified and awaiting
+# resolution. The queue's partial indexes are defined over exactly this set.
+QUEUE_STATUSES: tuple[str, ...] = (IncidentStatus.OPEN.value, IncidentStatus.NOTIFIED.value)
+QUEUE_CONDITION = models.Q(status__in=QUEUE_STATUSES)
+
+
 class Incident(models.Model):
     """One real event, however many reports describe it."""
 
@@ -109,10 +118,43 @@ class Incident(models.Model):
             # Dedup: the latest incident with this category and key.
             models.Index(fields=["category", "key", "last_report_at"], name="incident_dedup"),
             models.Index(fields=["status", "category"], name="incident_status"),
+            # Triage queue (incidents/selectors.py): oldest first, keyset-paged.
+            models.Index(
+                fields=["first_report_at", "id"], condition=QUEUE_CONDITION, name="incident_queue"
+            ),
+            models.Index(
+                fields=["category", "first_report_at", "id"],
+                condition=QUEUE_CONDITION,
+                name="incident_queue_cat",
+            ),
+            models.Index(fields=["status", "first_report_at", "id"], name="incident_status_age"),
+            models.Index(fields=["brand", "first_report_at", "id"], name="incident_brand_age"),
         ]
 
     def __str__(self) -> str:
         return f"{self.ref} {self.category} {self.key or ''}"
+
+
+class LiteralIn(models.Lookup[Any]):
+    """`status IN ('open', 'notified')` written inline, not as bound parameters.
+
+    SQLite uses a partial index only when the query repeats the index's
+    condition literally; with `?` placeholders it cannot prove the match.
+    Only for fixed identifiers (checked), never for user input.
+    """
+
+    lookup_name = "literal_in"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        lhs, params = self.process_lhs(compiler, connection)
+        values = list(self.rhs)
+        if not values or not all(_IDENTIFIER.fullmatch(v) for v in values):
+            raise ValueError(f"literal_in takes fixed identifiers, not {values!r}")
+        return f"{lhs} IN ({', '.join(repr(v) for v in values)})", tuple(params)
+
+
+Incident._meta.get_field("status").register_lookup(LiteralIn)
 
 
 class IncidentPort(models.Model):
@@ -129,3 +171,24 @@ class IncidentPort(models.Model):
             )
         ]
         indexes = [models.Index(fields=["port", "protocol"])]
+
+
+class IncidentMerge(models.Model):
+    """One incident merged into another, with what moved, so that it can be undone."""
+
+    target = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="merges_in")
+    source = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="merges_out")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    # {"reports": [ids], "notifications": [...], "no_notifications": [...], "resolutions": [...]}
+    moved = models.JSONField(default=dict)
+    source_status = models.CharField(max_length=20)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["source", "undone_at"], name="incident_merge_source")]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} -> {self.target_id}"

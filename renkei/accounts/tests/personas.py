@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from renkei.accounts.models import Role, User
 
-PASSWORD = "correct horse battery staple"  # noqa: S105 - test fixture
+PASSWORD = "correct horse battery staple"  # a test fixture
 
 
 def make_user(username: str, role: str, **extra: object) -> User:

@@ -1,0 +1,99 @@
+"""Writing account state: API tokens, language, two-factor devices."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from renkei.accounts.access import is_admin
+from renkei.accounts.audit import audit_log
+from renkei.accounts.models import ApiToken, User
+from renkei.accounts.tokens import hash_secret, new_secret
+from renkei.lib.errors import PermissionDenied, ValidationError
+
+
+@transaction.atomic
+def api_token_create(*, actor: User, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for `user`; the secret is returned here and never again."""
+    if actor != user and not is_admin(actor):
+        raise PermissionDenied("only an administrator may create tokens for someone else")
+    name = name.strip()
+    if not name:
+        raise ValidationError("a token needs a name")
+    secret = new_secret()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:100],
+        token_hash=hash_secret(secret),
+        prefix=secret[:10],
+        created=timezone.now(),
+    )
+    audit_log(
+        actor=actor,
+        action="api_token.create",
+        obj=token,
+        after={"user": user.username, "name": token.name, "prefix": token.prefix},
+    )
+    return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+    if actor != token.user and not is_admin(actor):
+        raise PermissionDenied("only an administrator may revoke someone else's token")
+    if token.revoked is None:
+        token.revoked = timezone.now()
+        token.save(update_fields=["revoked"])
+        audit_log(
+            actor=actor,
+            action="api_token.revoke",
+            obj=token,
+            before={"revoked": None},
+            after={"revoked": token.revoked.isoformat()},
+        )
+    return token
+
+
+@transaction.atomic
+def user_set_language(*, actor: User, language: str) -> User:
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(f"unknown language {language!r}")
+    if actor.language != language:
+        before = actor.language
+        actor.language = language
+        actor.save(update_fields=["language"])
+        audit_log(
+            actor=actor,
+            action="user.language",
+            obj=actor,
+            before={"language": before},
+            after={"language": language},
+        )
+    return actor
+
+
+def totp_device_pending(*, user: User) -> TOTPDevice:
+    """The user's unconfirmed authenticator (created on first visit of the enrolment page)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def totp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> bool:
+    """Confirm an enrolment with a first code from the app; False when the code is wrong."""
+    if device.user_id != user.pk or device.confirmed:
+        raise PermissionDenied("not your pending authenticator")
+    if not device.verify_token(token.strip()):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit_log(actor=user, action="user.2fa_enrol", obj=user, after={"device": device.pk})
+    return True
+
+
+def user_has_authenticator(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()

@@ -1,0 +1,153 @@
+"""Sign-in, two-factor, language and API token pages."""
+
+from __future__ import annotations
+
+import io
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from renkei.accounts.access import SignedInRequest, StaffRequest, staff_required
+from renkei.accounts.forms import ApiTokenForm, LanguageForm, TokenCodeForm
+from renkei.accounts.middleware import two_factor_exempt
+from renkei.accounts.models import ApiToken
+from renkei.accounts.services import (
+    api_token_create,
+    api_token_revoke,
+    totp_device_confirm,
+    totp_device_pending,
+    user_set_language,
+)
+
+
+def _safe_next(request: HttpRequest, value: str | None, default: str = "/") -> str:
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return default
+
+
+login = two_factor_exempt(
+    auth_views.LoginView.as_view(
+        template_name="accounts/login.html", redirect_authenticated_user=True
+    )
+)
+logout = two_factor_exempt(auth_views.LogoutView.as_view(next_page=reverse_lazy("accounts:login")))
+password_reset = two_factor_exempt(
+    auth_views.PasswordResetView.as_view(
+        template_name="accounts/password_reset.html",
+        email_template_name="accounts/password_reset_email.txt",
+        subject_template_name="accounts/password_reset_subject.txt",
+        success_url=reverse_lazy("accounts:password_reset_done"),
+    )
+)
+password_reset_done = two_factor_exempt(
+    auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
+)
+password_reset_confirm = two_factor_exempt(
+    auth_views.PasswordResetConfirmView.as_view(
+        template_name="accounts/password_reset_confirm.html",
+        success_url=reverse_lazy("accounts:password_reset_complete"),
+    )
+)
+password_reset_complete = two_factor_exempt(
+    auth_views.PasswordResetCompleteView.as_view(
+        template_name="accounts/password_reset_complete.html"
+    )
+)
+
+
+@two_factor_exempt
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    form = TokenCodeForm(request.POST or None)
+    if form.is_valid():
+        code = form.cleaned_data["token"].strip()
+        for device in TOTPDevice.objects.filter(user=request.user, confirmed=True):
+            if device.verify_token(code):
+                otp_login(request, device)
+                return HttpResponseRedirect(_safe_next(request, request.GET.get("next")))
+        form.add_error("token", _("That code is not valid. Try the current one."))
+    return render(request, "accounts/2fa_verify.html", {"form": form})
+
+
+def _qr_svg(data: str) -> str:
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return buffer.getvalue().decode("utf-8")
+
+
+@two_factor_exempt
+@login_required
+def two_factor_setup(request: SignedInRequest) -> HttpResponse:
+    has_device = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+    if has_device and not getattr(request.user, "is_verified", lambda: False)():
+        return HttpResponseRedirect(reverse("accounts:2fa_verify"))
+    device = totp_device_pending(user=request.user)
+    form = TokenCodeForm(request.POST or None)
+    if form.is_valid():
+        if totp_device_confirm(user=request.user, device=device, token=form.cleaned_data["token"]):
+            otp_login(request, device)
+            messages.success(request, _("Two-factor authentication is now on for your account."))
+            return HttpResponseRedirect(_safe_next(request, request.GET.get("next")))
+        form.add_error("token", _("That code is not valid. Try the current one."))
+    secret = device.config_url.split("secret=")[1].split("&")[0]
+    context = {
+        "form": form,
+        "qr_svg": _qr_svg(device.config_url),
+        "secret": secret,
+        "enrolled": has_device,
+    }
+    return render(request, "accounts/2fa_setup.html", context)
+
+
+@two_factor_exempt
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    form = LanguageForm(request.POST)
+    target = _safe_next(request, request.POST.get("next"))
+    response = HttpResponseRedirect(target)
+    if form.is_valid():
+        code = form.cleaned_data["language"]
+        if request.user.is_authenticated:
+            user_set_language(actor=request.user, language=code)
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, samesite="Lax")
+    return response
+
+
+@staff_required
+def tokens(request: StaffRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST or None)
+    secret = None
+    if form.is_valid():
+        _token, secret = api_token_create(
+            actor=request.user,
+            user=request.user,
+            name=form.cleaned_data["name"],
+        )
+        form = ApiTokenForm()
+    rows = ApiToken.objects.filter(user=request.user).order_by("-created")
+    return render(request, "accounts/tokens.html", {"form": form, "tokens": rows, "secret": secret})
+
+
+@staff_required
+@require_POST
+def token_revoke(request: StaffRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    api_token_revoke(actor=request.user, token=token)
+    messages.success(request, _("The token was revoked."))
+    return HttpResponseRedirect(reverse("accounts:tokens"))

@@ -1,0 +1,68 @@
+"""No-notification decisions and resolutions recorded from the console."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from renkei.accounts.audit import audit_log
+from renkei.accounts.models import User
+from renkei.coordination.models import NO_NOTIFICATION_REASONS, NoNotification, Resolution
+from renkei.incidents.models import Incident, IncidentStatus
+from renkei.incidents.services import MAX_BULK, require_staff
+from renkei.lib.errors import ValidationError
+
+REASONS = {value for value, _ in NO_NOTIFICATION_REASONS}
+
+
+@transaction.atomic
+def incident_decide_no_notification(
+    *, actor: User, incidents: list[Incident], reason: str, decided_at: datetime | None = None
+) -> int:
+    """Record that open incidents need no notification, and why; others are left alone."""
+    require_staff(actor)
+    if reason not in REASONS:
+        raise ValidationError(f"unknown no-notification reason {reason!r}")
+    decided_at = decided_at or timezone.now()
+    ids = [i.pk for i in incidents[:MAX_BULK]]
+    changed = 0
+    for incident in Incident.objects.select_for_update().filter(
+        pk__in=ids, status=IncidentStatus.OPEN
+    ):
+        NoNotification.objects.create(incident=incident, decided_at=decided_at, reason=reason)
+        incident.status = IncidentStatus.NOT_NOTIFIED
+        incident.save(update_fields=["status", "updated_at"])
+        audit_log(
+            actor=actor,
+            action="incident.no_notification",
+            obj=incident,
+            before={"status": IncidentStatus.OPEN},
+            after={"status": incident.status, "reason": reason},
+        )
+        changed += 1
+    return changed
+
+
+@transaction.atomic
+def incident_resolve(
+    *, actor: User, incident: Incident, resolved_at: datetime | None = None
+) -> Resolution:
+    require_staff(actor)
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.status in (IncidentStatus.MERGED, IncidentStatus.RESOLVED):
+        raise ValidationError(f"{incident.ref} is already {incident.status}")
+    resolved_at = resolved_at or timezone.now()
+    resolution = Resolution.objects.create(incident=incident, resolved_at=resolved_at)
+    before = {"status": incident.status}
+    incident.status = IncidentStatus.RESOLVED
+    incident.save(update_fields=["status", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="incident.resolve",
+        obj=incident,
+        before=before,
+        after={"status": incident.status, "resolved_at": resolved_at.isoformat()},
+    )
+    return resolution

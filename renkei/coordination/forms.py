@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from renkei.coordination.models import LANGUAGE_CHOICES, Contact
+from renkei.incidents.labels import BASIS_LABELS, CONTACT_ROLE_LABELS
+
+
+class NotificationForm(forms.Form):
+    contact = forms.ModelChoiceField(
+        label=_("Contact"),
+        required=False,
+        queryset=Contact.objects.filter(active=True).order_by("organisation", "email"),
+        empty_label=_("(not in the directory)"),
+    )
+    recipient = forms.EmailField(label=_("Recipient e-mail address"), required=False)
+    recipient_country = forms.CharField(label=_("Recipient country"), required=False, max_length=2)
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES)
+    basis = forms.ChoiceField(
+        label=_("Basis"), required=False, choices=[("", "—"), *BASIS_LABELS.items()]
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 18}))
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        contact = data.get("contact")
+        if not data.get("recipient") and contact is None:
+            raise forms.ValidationError(_("Choose a contact or type an e-mail address."))
+        return data
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = [
+            "organisation",
+            "email",
+            "role",
+            "country",
+            "language",
+            "pgp_public_key",
+            "notes",
+            "active",
+        ]
+        labels = {
+            "organisation": _("Organisation"),
+            "email": _("E-mail address"),
+            "role": _("Role"),
+            "country": _("Country"),
+            "language": _("Language"),
+            "pgp_public_key": _("OpenPGP public key (optional)"),
+            "notes": _("Notes"),
+            "active": _("Active"),
+        }
+        widgets = {
+            "role": forms.Select(choices=list(CONTACT_ROLE_LABELS.items())),
+            "pgp_public_key": forms.Textarea(attrs={"rows": 6, "class": "mono"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class TemplateForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    body = forms.CharField(
+        label=_("Message"), widget=forms.Textarea(attrs={"rows": 22, "class": "mono"})
+    )
+
+
+class ResolutionForm(forms.Form):
+    resolved_at = forms.DateTimeField(
+        label=_("Resolved at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )

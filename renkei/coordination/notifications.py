@@ -1,0 +1,342 @@
+"""Notifications from the console: render, queue, deliver (with retries), re-notify.
+
+Queueing is a service (permission, row, audit, in one transaction); the
+delivery runs later in a background task (`tasks.py`) that calls
+`notification_attempt`, which sends through `lib/mail.py` and records the
+outcome on the Notification and on the incident's timeline.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.template import Context, Engine, TemplateSyntaxError
+from django.utils import timezone
+
+from renkei.accounts.access import is_admin, is_staff
+from renkei.accounts.audit import audit_log
+from renkei.accounts.models import User
+from renkei.coordination.models import (
+    Contact,
+    Notification,
+    NotificationStatus,
+    NotificationTemplate,
+)
+from renkei.coordination.sla import local_tz
+from renkei.incidents.models import Incident, IncidentStatus
+from renkei.intake.models import Report
+from renkei.lib import mail
+from renkei.lib.errors import PermissionDenied, ValidationError
+from renkei.lib.pgp import PgpError, import_public_key
+
+SOURCE = "console"
+# Templates are edited by administrators and produce plain text: no autoescape,
+# no loaders (no include/extends), only the built-in tags and filters.
+_ENGINE = Engine(autoescape=False)
+_TEMPORARY_FAILURES_KEPT = 2000
+
+
+def ticket_tag(incident: Incident) -> str:
+    return f"[renkei#{incident.ref}]"
+
+
+def with_ticket(subject: str, incident: Incident) -> str:
+    subject = " ".join(subject.split())
+    tag = ticket_tag(incident)
+    return subject if tag in subject else f"{tag} {subject}"
+
+
+def defang(url: str) -> str:
+    """hxxps://example[.]com/login: shown, not clickable, in a notification."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url.replace(".", "[.]")
+    host, slash, path = rest.partition("/")
+    return f"{scheme.replace('http', 'hxxp', 1)}://{host.replace('.', '[.]')}{slash}{path}"
+
+
+def template_context(incident: Incident, contact: Contact | None) -> dict[str, Any]:
+    """Plain values only: a template cannot reach models or call their methods."""
+    reports = Report.objects.filter(incident=incident).order_by("received_at")[:50]
+    urls = sorted({r.url for r in reports if r.url})
+    ips = sorted({r.ip for r in reports if r.ip})
+    return {
+        "ticket": ticket_tag(incident),
+        "incident_ref": incident.ref,
+        "category": incident.category,
+        "urls": [defang(u) for u in urls],
+        "ips": ips,
+        "ports": list(incident.ports),
+        "brand": incident.brand.name if incident.brand_id else "",  # type: ignore[union-attr]
+        "first_report_at": incident.first_report_at.astimezone(local_tz()).strftime(
+            "%Y-%m-%d %H:%M %Z"
+        ),
+        "report_count": incident.report_count,
+        "organisation": contact.organisation if contact else "",
+        "center_name": settings.RENKEI_CENTER_NAME,
+    }
+
+
+def render_text(source: str, context: dict[str, Any]) -> str:
+    try:
+        rendered = _ENGINE.from_string(source).render(Context(context, autoescape=False))
+    except TemplateSyntaxError as exc:
+        raise ValidationError(f"template error: {exc}") from None
+    # Template output is marked safe; this text is data (report values inside),
+    # so hand it on as a plain str that pages escape like any other.
+    return "".join([rendered])
+
+
+def render_notification(
+    *,
+    incident: Incident,
+    language: str,
+    contact: Contact | None = None,
+    subject: str | None = None,
+    body: str | None = None,
+) -> tuple[str, str]:
+    """(subject with ticket tag, body) from the stored template or the given text."""
+    if subject is None or body is None:
+        template = NotificationTemplate.objects.filter(
+            category=incident.category, language=language
+        ).first()
+        if template is None:
+            raise ValidationError(f"no {language} template for {incident.category}")
+        subject, body = template.subject, template.body
+    context = template_context(incident, contact)
+    return with_ticket(render_text(subject, context), incident), render_text(body, context)
+
+
+@transaction.atomic
+def notification_template_update(
+    *, actor: User, template: NotificationTemplate, subject: str, body: str
+) -> NotificationTemplate:
+    if not is_admin(actor):
+        raise PermissionDenied("only administrators edit notification templates")
+    for text in (subject, body):
+        try:
+            _ENGINE.from_string(text)
+        except TemplateSyntaxError as exc:
+            raise ValidationError(f"template error: {exc}") from None
+    before = {"subject": template.subject, "body": template.body}
+    template.subject, template.body, template.updated_by = subject, body, actor
+    template.save()
+    audit_log(
+        actor=actor,
+        action="template.update",
+        obj=template,
+        before=before,
+        after={"subject": subject, "body": body},
+    )
+    return template
+
+
+def _enqueue_after_commit(notification: Notification) -> None:
+    from renkei.coordination.tasks import schedule_delivery
+
+    transaction.on_commit(lambda: schedule_delivery(notification.pk))
+
+
+@transaction.atomic
+def notification_queue(
+    *,
+    actor: User,
+    incident: Incident,
+    recipient: str,
+    subject: str,
+    body: str,
+    language: str,
+    recipient_country: str = "",
+    basis: str = "",
+    contact: Contact | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Notification:
+    """Record a notification as queued and have it sent in the background."""
+    if not is_staff(actor):
+        raise PermissionDenied("only center staff send notifications")
+    if incident.status == IncidentStatus.MERGED:
+        raise ValidationError(
+            f"{incident.ref} is merged; notify from the incident it is merged into"
+        )
+    if not recipient or "@" not in recipient:
+        raise ValidationError("a notification needs the recipient's e-mail address")
+    notification = Notification.objects.create(
+        source=SOURCE,
+        ref=f"{incident.ref}-{secrets.token_hex(6)}",
+        incident=incident,
+        sent_at=timezone.now(),
+        recipient=recipient.strip(),
+        recipient_country=recipient_country.upper()[:2],
+        basis=basis,
+        status=NotificationStatus.QUEUED,
+        contact=contact,
+        language=language,
+        subject=with_ticket(subject, incident),
+        body=body,
+        created_by=actor,
+        extra=extra or {},
+    )
+    audit_log(
+        actor=actor,
+        action="notification.queue",
+        obj=incident,
+        after={
+            "notification": notification.pk,
+            "recipient": notification.recipient,
+            "subject": notification.subject,
+            "basis": basis,
+        },
+    )
+    _enqueue_after_commit(notification)
+    return notification
+
+
+def notification_renotify(*, actor: User, original: Notification) -> Notification:
+    """Send again to the same party (a reminder, or after a failure)."""
+    prefix = "【再送】" if original.language == "ja" else "Reminder:"
+    subject = (
+        original.subject if original.subject.startswith(prefix) else f"{prefix} {original.subject}"
+    )
+    return notification_queue(
+        actor=actor,
+        incident=original.incident,
+        recipient=original.recipient,
+        subject=subject,
+        body=original.body,
+        language=original.language,
+        recipient_country=original.recipient_country,
+        basis=original.basis,
+        contact=original.contact,
+        extra={"renotification_of": original.pk},
+    )
+
+
+@dataclass(frozen=True)
+class AttemptOutcome:
+    status: str
+    retry_in: int | None = None  # seconds until the next attempt, when there is one
+
+
+def _claim(notification_id: int) -> Notification | None:
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("incident", "contact")
+            .filter(pk=notification_id)
+            .first()
+        )
+        if notification is None or notification.status != NotificationStatus.QUEUED:
+            return None
+        notification.attempts += 1
+        notification.save(update_fields=["attempts"])
+        return notification
+
+
+def _encryption_keys(notification: Notification) -> list[str]:
+    contact = notification.contact
+    if contact is None or not contact.pgp_public_key.strip():
+        return []
+    return [import_public_key(contact.pgp_public_key, home=settings.RENKEI_GPG_HOME)]
+
+
+@transaction.atomic
+def _record(
+    notification: Notification, status: str, *, error: str = "", message_id: str = ""
+) -> None:
+    incident = Incident.objects.select_for_update().get(pk=notification.incident_id)
+    before = {"status": NotificationStatus.QUEUED, "attempts": notification.attempts - 1}
+    notification.status, notification.error = status, error[:_TEMPORARY_FAILURES_KEPT]
+    fields = ["status", "error"]
+    if status == NotificationStatus.SENT:
+        notification.sent_at, notification.message_id = timezone.now(), message_id
+        fields += ["sent_at", "message_id"]
+        if incident.status in (IncidentStatus.OPEN, IncidentStatus.NOT_NOTIFIED):
+            incident.status = IncidentStatus.NOTIFIED
+            incident.save(update_fields=["status", "updated_at"])
+    notification.save(update_fields=fields)
+    action: dict[str, str] = {
+        NotificationStatus.SENT.value: "notification.sent",
+        NotificationStatus.FAILED.value: "notification.failed",
+    }
+    audit_log(
+        actor=None,
+        actor_label="mailer",
+        action=action.get(status, "notification.retry"),
+        obj=incident,
+        before=before,
+        after={
+            "notification": notification.pk,
+            "status": status,
+            "attempts": notification.attempts,
+            "error": notification.error,
+            "recipient": notification.recipient,
+        },
+    )
+
+
+def notification_attempt(*, notification_id: int) -> AttemptOutcome:
+    """One delivery attempt; temporary failures are retried with growing delays, up to
+    RENKEI_NOTIFY_MAX_ATTEMPTS attempts, then the notification is marked failed."""
+    notification = _claim(notification_id)
+    if notification is None:
+        return AttemptOutcome("skipped")
+    try:
+        message_id = mail.send(
+            mail.OutgoingMail(
+                to=notification.recipient,
+                subject=notification.subject,
+                text=notification.body,
+                encrypt_to=_encryption_keys(notification),
+                headers={"X-Renkei-Ticket": notification.incident.ref},
+            )
+        )
+    except mail.TemporaryMailError as exc:
+        if notification.attempts >= settings.RENKEI_NOTIFY_MAX_ATTEMPTS:
+            _record(
+                notification,
+                NotificationStatus.FAILED,
+                error=f"gave up after {notification.attempts} attempts: {exc}",
+            )
+            return AttemptOutcome(NotificationStatus.FAILED)
+        _record(
+            notification, NotificationStatus.QUEUED, error=f"attempt {notification.attempts}: {exc}"
+        )
+        delay = settings.RENKEI_NOTIFY_RETRY_SECONDS * 2 ** (notification.attempts - 1)
+        return AttemptOutcome(NotificationStatus.QUEUED, retry_in=delay)
+    except (mail.PermanentMailError, PgpError) as exc:
+        _record(notification, NotificationStatus.FAILED, error=str(exc))
+        return AttemptOutcome(NotificationStatus.FAILED)
+    _record(notification, NotificationStatus.SENT, message_id=message_id)
+    return AttemptOutcome(NotificationStatus.SENT)
+
+
+def sample_context(category: str) -> dict[str, Any]:
+    """Example values for previewing a template when no incident of its category exists."""
+    return {
+        "ticket": "[renkei#I-0123456789]",
+        "incident_ref": "I-0123456789",
+        "category": category,
+        "urls": [defang("https://login.example.com/account/verify")],
+        "ips": ["192.0.2.10"],
+        "ports": ["22/tcp", "23/tcp"] if category == "scan" else [],
+        "brand": "Example Bank",
+        "first_report_at": "2025-04-01 10:30 JST",
+        "report_count": 3,
+        "organisation": "Example Hosting",
+        "center_name": settings.RENKEI_CENTER_NAME,
+    }
+
+
+def template_preview(*, template: NotificationTemplate, subject: str, body: str) -> tuple[str, str]:
+    """The template text rendered for the newest incident of its category, or sample values."""
+    incident = (
+        Incident.objects.filter(category=template.category, status__literal_in=("open", "notified"))
+        .order_by("-first_report_at")
+        .first()
+    )
+    context = template_context(incident, None) if incident else sample_context(template.category)
+    return render_text(subject, context), render_text(body, context)

@@ -1,0 +1,202 @@
+"""Console pages for coordination: notify, re-notify, decide, resolve, contacts, templates."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from renkei.accounts.access import StaffRequest, admin_required, get_for_user_or_404, staff_required
+from renkei.coordination.decisions import incident_decide_no_notification, incident_resolve
+from renkei.coordination.directory import contact_save
+from renkei.coordination.forms import ContactForm, NotificationForm, ResolutionForm, TemplateForm
+from renkei.coordination.models import Contact, Notification, NotificationTemplate
+from renkei.coordination.notifications import (
+    notification_queue,
+    notification_renotify,
+    notification_template_update,
+    render_notification,
+    template_preview,
+)
+from renkei.incidents.forms import NoNotificationForm
+from renkei.incidents.models import Incident
+from renkei.incidents.views import incident_or_404, redirect_to_incident
+from renkei.lib.errors import ValidationError
+
+
+def _draft(incident: Incident, request: StaffRequest) -> dict[str, object]:
+    """Initial form values: the chosen contact's address and language, the rendered template."""
+    contact_id = request.GET.get("contact", "")
+    contact = Contact.objects.filter(pk=contact_id).first() if contact_id.isdigit() else None
+    language = request.GET.get("language") or (
+        contact.language if contact else request.user.language
+    )
+    language = language if language in ("ja", "en") else "ja"
+    try:
+        subject, body = render_notification(incident=incident, language=language, contact=contact)
+    except ValidationError:
+        subject, body = "", ""
+    return {
+        "contact": contact,
+        "recipient": contact.email if contact else "",
+        "recipient_country": contact.country if contact else "",
+        "language": language,
+        "subject": subject,
+        "body": body,
+    }
+
+
+@staff_required
+def notify(request: StaffRequest, ref: str) -> HttpResponse:
+    incident = incident_or_404(request, ref)
+    form = NotificationForm(request.POST or None, initial=_draft(incident, request))
+    if form.is_valid():
+        data = form.cleaned_data
+        contact = data["contact"]
+        try:
+            notification_queue(
+                actor=request.user,
+                incident=incident,
+                contact=contact,
+                recipient=data["recipient"] or contact.email,
+                recipient_country=data["recipient_country"] or (contact.country if contact else ""),
+                language=data["language"],
+                basis=data["basis"],
+                subject=data["subject"],
+                body=data["body"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The notification was queued for sending."))
+            return redirect_to_incident(incident)
+    template = (
+        "coordination/_notification_form.html"
+        if request.headers.get("HX-Request")
+        else "coordination/notify.html"
+    )
+    return render(request, template, {"incident": incident, "form": form})
+
+
+@staff_required
+@require_POST
+def renotify(request: StaffRequest, pk: int) -> HttpResponse:
+    original = get_for_user_or_404(
+        request.user, Notification.objects.select_related("incident", "contact"), pk=pk
+    )
+    try:
+        notification_renotify(actor=request.user, original=original)
+    except ValidationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The notification was queued again."))
+    return redirect_to_incident(original.incident)
+
+
+@staff_required
+@require_POST
+def no_notification(request: StaffRequest, ref: str) -> HttpResponse:
+    incident = incident_or_404(request, ref)
+    form = NoNotificationForm(request.POST)
+    if form.is_valid():
+        done = incident_decide_no_notification(
+            actor=request.user, incidents=[incident], reason=form.cleaned_data["reason"]
+        )
+        if done:
+            messages.success(request, _("Recorded: no notification needed."))
+        else:
+            messages.error(
+                request, _("Only an open incident can be marked as needing no notification.")
+            )
+    return redirect_to_incident(incident)
+
+
+@staff_required
+@require_POST
+def resolve(request: StaffRequest, ref: str) -> HttpResponse:
+    incident = incident_or_404(request, ref)
+    form = ResolutionForm(request.POST)
+    if form.is_valid():
+        try:
+            incident_resolve(
+                actor=request.user, incident=incident, resolved_at=form.cleaned_data["resolved_at"]
+            )
+        except ValidationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The incident was recorded as resolved."))
+    return redirect_to_incident(incident)
+
+
+@staff_required
+def contacts(request: StaffRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    rows = Contact.objects.order_by("organisation", "email")
+    if q:
+        rows = rows.filter(
+            Q(organisation__icontains=q) | Q(email__icontains=q) | Q(country__iexact=q)
+        )
+    return render(request, "coordination/contacts.html", {"contacts": rows[:500], "q": q})
+
+
+@staff_required
+def contact_edit(request: StaffRequest, pk: int | None = None) -> HttpResponse:
+    contact = get_for_user_or_404(request.user, Contact.objects.all(), pk=pk) if pk else None
+    form = ContactForm(request.POST or None, instance=contact)
+    if form.is_valid():
+        try:
+            contact_save(actor=request.user, contact=contact, data=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The contact was saved."))
+            return HttpResponseRedirect(reverse("coordination:contacts"))
+    return render(request, "coordination/contact_form.html", {"form": form, "contact": contact})
+
+
+@admin_required
+def templates(request: StaffRequest) -> HttpResponse:
+    rows = NotificationTemplate.objects.order_by("category", "language")
+    return render(request, "coordination/templates.html", {"templates": rows})
+
+
+@admin_required
+def template_edit(request: StaffRequest, pk: int) -> HttpResponse:
+    template = get_for_user_or_404(request.user, NotificationTemplate.objects.all(), pk=pk)
+    form = TemplateForm(
+        request.POST or None, initial={"subject": template.subject, "body": template.body}
+    )
+    if form.is_valid():
+        try:
+            notification_template_update(actor=request.user, template=template, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The template was saved."))
+            return HttpResponseRedirect(reverse("coordination:templates"))
+    preview = template_preview(template=template, subject=template.subject, body=template.body)
+    return render(
+        request,
+        "coordination/template_form.html",
+        {"form": form, "template": template, "preview": preview},
+    )
+
+
+@admin_required
+@require_POST
+def template_preview_view(request: StaffRequest, pk: int) -> HttpResponse:
+    template = get_for_user_or_404(request.user, NotificationTemplate.objects.all(), pk=pk)
+    form = TemplateForm(request.POST)
+    error, preview = "", ("", "")
+    if form.is_valid():
+        try:
+            preview = template_preview(template=template, **form.cleaned_data)
+        except ValidationError as exc:
+            error = exc.message
+    return render(
+        request, "coordination/_template_preview.html", {"preview": preview, "error": error}
+    )

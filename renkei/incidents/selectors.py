@@ -1,0 +1,317 @@
+"""Reading incidents for the console: the triage queue, one incident, its timeline.
+
+The queue is keyset-paginated over the partial indexes `incident_queue`
+and `incident_queue_cat` (and `incident_status_age`, `incident_brand_age`
+for other filters), so its first page costs the same on a thousand
+incidents as on millions; the total is counted only up to COUNT_CAP.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import BinaryField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Least, Substr
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from renkei.accounts.models import AuditEvent
+from renkei.coordination.models import NoNotification, Notification, Resolution
+from renkei.coordination.sla import SlaCutoffs, business_age, local_tz, overdue_q, sla_cutoffs
+from renkei.incidents.models import QUEUE_STATUSES, Incident, IncidentMerge, IncidentStatus
+from renkei.intake.models import Report
+from renkei.lib.errors import NormalizationError
+from renkei.lib.normalize import SITE_CATEGORIES, canonical_ip, normalize_url
+
+PAGE_SIZE = 50
+COUNT_CAP = 1000
+_REF = re.compile(r"I-[0-9A-Z]{10}", re.IGNORECASE)
+_EMAIL = re.compile(r"[^@\s/]+@[^@\s/]+")
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    category: str = ""
+    status: str = ""  # "": the queue (open and notified); "all"; or one status
+    month: str = ""  # YYYY-MM, by first report
+    brand: int | None = None
+    country: str = ""  # a notification's recipient country
+    has_notification: str = ""  # "", "yes", "no"
+    overdue: bool = False
+    q: str = ""
+    order: str = "oldest"  # or "newest"
+
+
+@dataclass
+class QueueRow:
+    incident: Incident
+    age: int
+    overdue: bool
+    notified: bool
+
+
+@dataclass
+class QueuePage:
+    rows: list[QueueRow]
+    next_cursor: str | None
+    count: int
+    count_capped: bool
+    search_failed: bool = False
+    cutoffs: SlaCutoffs | None = field(default=None, repr=False)
+
+
+SEARCH_CAP = 5000
+
+
+def _matches(text: str) -> list[QuerySet[Any]] | None:
+    """One indexed query of incident ids per way the text can match; None when unreadable."""
+    if _REF.fullmatch(text):
+        return [Incident.objects.filter(ref=text.upper()).values_list("pk", flat=True)]
+    if _EMAIL.fullmatch(text) and "://" not in text:
+        sent_to = Notification.objects.filter(recipient__in={text, text.lower()})
+        return [sent_to.values_list("incident_id", flat=True)]
+    try:
+        ip = canonical_ip(text)
+    except NormalizationError:
+        pass
+    else:
+        return [
+            Incident.objects.filter(category__in=("scan", "dos"), key=ip).values_list(
+                "pk", flat=True
+            ),
+            Report.objects.filter(ip=ip).values_list("incident_id", flat=True),
+        ]
+    try:
+        url = normalize_url(text)
+    except NormalizationError:
+        return None
+    by_key = Incident.objects.filter(category__in=SITE_CATEGORIES, key=url.key)
+    if url.path != "/" or url.port is not None:
+        return [by_key.values_list("pk", flat=True)]
+    return [
+        by_key.values_list("pk", flat=True),
+        Incident.objects.filter(category="dos", key=url.host).values_list("pk", flat=True),
+        Report.objects.filter(host=url.host).values_list("incident_id", flat=True),
+    ]
+
+
+def search_q(text: str) -> Q | None:
+    """Incidents matching a URL, host, IP, e-mail address or ref, however written.
+
+    The query is normalized the way reports are (refanged, lowercased,
+    IDNA, canonical IP), so `hxxps://EXAMPLE[.]com/login` finds
+    `example.com/login`. None when the text cannot be read as any of them.
+    The ids are collected first, each from its own index (at most SEARCH_CAP):
+    an OR of subqueries would make the database walk the whole queue.
+    """
+    queries = _matches(text.strip())
+    if queries is None:
+        return None
+    ids: set[int] = set()
+    for query in queries:
+        ids.update(query[:SEARCH_CAP])
+    return Q(pk__in=sorted(ids)[:SEARCH_CAP])
+
+
+def _month_range(month: str) -> tuple[datetime, datetime] | None:
+    match = re.fullmatch(r"(\d{4})-(\d{2})", month)
+    if not match or not 1 <= int(match[2]) <= 12:
+        return None
+    year, number = int(match[1]), int(match[2])
+    start = datetime(year, number, 1, tzinfo=local_tz())
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=local_tz())
+    return start, end
+
+
+def _status_q(filters: QueueFilters) -> Q:
+    if filters.status == "all" or (filters.q and not filters.status):
+        return Q()
+    if filters.status in IncidentStatus.values:
+        return Q(status=filters.status)
+    return Q(status__literal_in=QUEUE_STATUSES)
+
+
+def queue_queryset(filters: QueueFilters, cutoffs: SlaCutoffs) -> tuple[QuerySet[Incident], bool]:
+    """(filtered incidents, whether a search text could not be read)."""
+    qs = Incident.objects.filter(_status_q(filters))
+    if filters.category:
+        qs = qs.filter(category=filters.category)
+    if (months := _month_range(filters.month)) is not None:
+        qs = qs.filter(first_report_at__gte=months[0], first_report_at__lt=months[1])
+    if filters.brand:
+        qs = qs.filter(brand_id=filters.brand)
+    sent = Notification.objects.filter(incident=OuterRef("pk"))
+    if filters.country:
+        qs = qs.filter(Exists(sent.filter(recipient_country=filters.country.upper())))
+    if filters.has_notification in ("yes", "no"):
+        qs = (
+            qs.filter(Exists(sent))
+            if filters.has_notification == "yes"
+            else qs.exclude(Exists(sent))
+        )
+    if filters.overdue:
+        qs = qs.filter(overdue_q(cutoffs))
+    failed = False
+    if filters.q:
+        condition = search_q(filters.q)
+        failed = condition is None
+        qs = qs.filter(condition if condition is not None else Q(pk__in=[]))
+    return qs, failed
+
+
+def _cursor(incident: Incident) -> str:
+    return f"{incident.first_report_at.isoformat()}~{incident.pk}"
+
+
+def _after(qs: QuerySet[Incident], cursor: str, newest: bool) -> QuerySet[Incident]:
+    stamp, _, pk = cursor.partition("~")
+    at = parse_datetime(stamp) if stamp else None
+    if at is None or not pk.isdigit():
+        return qs
+    if newest:
+        return qs.filter(first_report_at__lte=at).filter(
+            Q(first_report_at__lt=at) | Q(first_report_at=at, pk__lt=int(pk))
+        )
+    # The plain >= bound lets the database start the index scan at the cursor.
+    return qs.filter(first_report_at__gte=at).filter(
+        Q(first_report_at__gt=at) | Q(first_report_at=at, pk__gt=int(pk))
+    )
+
+
+def _is_overdue(incident: Incident, cutoffs: SlaCutoffs, notified_at: datetime | None) -> bool:
+    if incident.status == IncidentStatus.OPEN:
+        cutoff = cutoffs.first_notification.get(incident.category)
+        return cutoff is not None and incident.first_report_at < cutoff
+    if incident.status == IncidentStatus.NOTIFIED and notified_at is not None:
+        cutoff = cutoffs.resolution.get(incident.category)
+        return cutoff is not None and notified_at < cutoff
+    return False
+
+
+def queue_page(
+    filters: QueueFilters, *, after: str = "", size: int = PAGE_SIZE, now: datetime | None = None
+) -> QueuePage:
+    now = now or timezone.now()
+    cutoffs = sla_cutoffs(now)
+    qs, failed = queue_queryset(filters, cutoffs)
+    newest = filters.order == "newest"
+    count = qs.values("pk")[: COUNT_CAP + 1].count()
+    ordering = ("-first_report_at", "-pk") if newest else ("first_report_at", "pk")
+    first_sent = Notification.objects.filter(incident=OuterRef("pk"), status="sent").order_by(
+        "sent_at"
+    )
+    page = list(
+        _after(qs, after, newest)
+        .select_related("brand", "assignee")
+        .annotate(first_sent_at=first_sent.values("sent_at")[:1])
+        .order_by(*ordering)[: size + 1]
+    )
+    more = len(page) > size
+    page = page[:size]
+    rows = [
+        QueueRow(
+            incident=incident,
+            age=business_age(incident.first_report_at, now),
+            overdue=_is_overdue(incident, cutoffs, incident.first_sent_at),  # type: ignore[attr-defined]
+            notified=incident.first_sent_at is not None,  # type: ignore[attr-defined]
+        )
+        for incident in page
+    ]
+    return QueuePage(
+        rows=rows,
+        next_cursor=_cursor(page[-1]) if more and page else None,
+        count=min(count, COUNT_CAP),
+        count_capped=count > COUNT_CAP,
+        search_failed=failed,
+        cutoffs=cutoffs,
+    )
+
+
+# --- One incident ------------------------------------------------------------
+
+TIMELINE_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str  # audit, report, notification, no_notification, resolution
+    title: str
+    detail: Any = None
+    actor: str = ""
+    obj: Any = None
+
+
+RAW_EXCERPT_BYTES = 65536
+
+
+def incident_reports(incident: Incident, limit: int = 200) -> list[Report]:
+    """The incident's reports, each with `raw_excerpt`: its own bytes as received.
+
+    A bulk-import chunk holds thousands of reports, so only each report's own
+    slice of it is read (at most RAW_EXCERPT_BYTES), in SQL.
+    """
+    cap = Value(RAW_EXCERPT_BYTES)
+    length = Least(Coalesce("raw_length", cap), cap)
+    excerpt = Substr("raw__content", F("raw_offset") + 1, length, output_field=BinaryField())
+    return list(
+        Report.objects.filter(incident=incident)
+        .select_related("brand", "raw")
+        .defer("raw__content")
+        .annotate(raw_excerpt=excerpt)
+        .order_by("received_at", "pk")[:limit]
+    )
+
+
+def incident_timeline(incident: Incident) -> list[TimelineEntry]:
+    """Audit events, reports and coordination records of the incident, newest first."""
+    entries: list[TimelineEntry] = []
+    events = AuditEvent.objects.filter(object_type="incidents.incident", object_id=str(incident.pk))
+    for event in events.order_by("-at")[:TIMELINE_LIMIT]:
+        entries.append(
+            TimelineEntry(
+                event.at,
+                "audit",
+                event.action,
+                {"before": event.before, "after": event.after},
+                event.actor_label,
+            )
+        )
+    for report in Report.objects.filter(incident=incident).order_by("-received_at")[
+        :TIMELINE_LIMIT
+    ]:
+        entries.append(
+            TimelineEntry(
+                report.received_at,
+                "report",
+                report.channel,
+                report.url or report.ip,
+                report.reporter,
+                report,
+            )
+        )
+    for note in Notification.objects.filter(incident=incident).order_by("-sent_at")[
+        :TIMELINE_LIMIT
+    ]:
+        entries.append(
+            TimelineEntry(note.sent_at, "notification", note.status, note.recipient, obj=note)
+        )
+    for decision in NoNotification.objects.filter(incident=incident)[:TIMELINE_LIMIT]:
+        entries.append(
+            TimelineEntry(decision.decided_at, "no_notification", decision.reason, obj=decision)
+        )
+    for resolution in Resolution.objects.filter(incident=incident)[:TIMELINE_LIMIT]:
+        entries.append(
+            TimelineEntry(resolution.resolved_at, "resolution", "resolved", obj=resolution)
+        )
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries
+
+
+def incident_merges(incident: Incident) -> dict[str, list[IncidentMerge]]:
+    """Merges into this incident and out of it that can still be undone."""
+    live = IncidentMerge.objects.filter(undone_at__isnull=True).select_related("source", "target")
+    return {"into": list(live.filter(target=incident)), "out": list(live.filter(source=incident))}

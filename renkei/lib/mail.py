@@ -1,0 +1,174 @@
+"""All outbound mail goes through here: composing, OpenPGP, and the SMTP conversation.
+
+`send(OutgoingMail(...))` builds a text/plain UTF-8 message, signs it with
+the center's key (RENKEI_GPG_KEY_ID) and encrypts it when recipient keys
+are given (PGP/MIME, `lib/pgp.py`), then delivers it over SMTP
+(RENKEI_SMTP_*). Without RENKEI_SMTP_HOST the message is written to
+RENKEI_HOME/outbox/ instead, so a demo install works without a mail server.
+
+Delivery failures are classified for the retry logic of the caller:
+`TemporaryMailError` (4xx replies, connection problems: try again later)
+and `PermanentMailError` (5xx replies, refused recipients: do not retry).
+Django's own mail (password reset) uses `EmailBackend`, the same transport.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage, MIMEPart
+from email.utils import formatdate, make_msgid, parseaddr
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.mail.backends.base import BaseEmailBackend
+from django.utils import timezone
+
+from renkei.lib import pgp
+from renkei.lib.errors import RenkeiError
+
+logger = logging.getLogger(__name__)
+
+
+class MailError(RenkeiError):
+    temporary = False
+
+
+class TemporaryMailError(MailError):
+    temporary = True
+
+
+class PermanentMailError(MailError):
+    pass
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    to: str
+    subject: str
+    text: str
+    # Fingerprints to encrypt to; empty means "signed only".
+    encrypt_to: Sequence[str] = ()
+    headers: dict[str, str] = field(default_factory=dict)
+    from_addr: str = ""
+
+
+def _text_entity(text: str) -> bytes:
+    part = MIMEPart(policy=policy.SMTP)
+    part.set_content(text, charset="utf-8", cte="quoted-printable")
+    return part.as_bytes(policy=policy.SMTP)
+
+
+def _protect(entity: bytes, encrypt_to: Sequence[str]) -> tuple[str | None, bytes]:
+    home, key_id = settings.RENKEI_GPG_HOME, settings.RENKEI_GPG_KEY_ID
+    if encrypt_to:
+        # The center's own key too, so that the sent copy stays readable here.
+        recipients = [*encrypt_to, *([key_id] if key_id else [])]
+        body = pgp.encrypt(entity, recipients=recipients, sign_key=key_id, home=home)
+    elif key_id:
+        body = pgp.sign(entity, key_id=key_id, home=home)
+    else:
+        return None, entity
+    return body.content_type, body.body
+
+
+def compose(mail: OutgoingMail) -> tuple[str, bytes]:
+    """(Message-ID, the message as bytes with CRLF line endings)."""
+    sender = mail.from_addr or settings.RENKEI_SMTP_FROM
+    head = EmailMessage(policy=policy.SMTP)
+    head["From"] = sender
+    head["To"] = mail.to
+    head["Subject"] = " ".join(mail.subject.split())
+    head["Date"] = formatdate(localtime=True)
+    message_id = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "renkei.invalid")
+    head["Message-ID"] = message_id
+    head["MIME-Version"] = "1.0"
+    for name, value in mail.headers.items():
+        head[name] = value
+    content_type, body = _protect(_text_entity(mail.text), mail.encrypt_to)
+    if content_type is not None:
+        head["Content-Type"] = content_type
+    headers = b"".join(policy.SMTP.fold_binary(name, value) for name, value in head.items())
+    # Without protection `body` is the text entity with its own MIME headers.
+    separator = b"\r\n" if content_type is not None else b""
+    return message_id, headers + separator + body
+
+
+def _classify(exc: Exception) -> MailError:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        detail = "; ".join(f"{r}: {c} {m!r}" for r, (c, m) in exc.recipients.items())
+        kind = (
+            TemporaryMailError
+            if codes and all(400 <= c < 500 for c in codes)
+            else PermanentMailError
+        )
+        return kind(f"recipient refused: {detail}")
+    if isinstance(exc, smtplib.SMTPResponseException):
+        kind = TemporaryMailError if 400 <= exc.smtp_code < 500 else PermanentMailError
+        return kind(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}")
+    if isinstance(exc, smtplib.SMTPServerDisconnected | OSError):
+        return TemporaryMailError(f"mail server unreachable: {exc}")
+    return PermanentMailError(f"SMTP error: {exc}")
+
+
+def _smtp_deliver(sender: str, recipients: list[str], data: bytes) -> None:
+    host, port = settings.RENKEI_SMTP_HOST, settings.RENKEI_SMTP_PORT
+    try:
+        with smtplib.SMTP(host, port, timeout=settings.RENKEI_SMTP_TIMEOUT) as smtp:
+            if settings.RENKEI_SMTP_STARTTLS:
+                smtp.starttls(context=ssl.create_default_context())
+            if settings.RENKEI_SMTP_USER:
+                smtp.login(settings.RENKEI_SMTP_USER, settings.RENKEI_SMTP_PASSWORD)
+            refused = smtp.sendmail(sender, recipients, data)
+    except (smtplib.SMTPException, OSError) as exc:
+        raise _classify(exc) from exc
+    if refused:
+        raise _classify(smtplib.SMTPRecipientsRefused(refused))
+
+
+def _outbox_deliver(recipients: list[str], data: bytes) -> None:
+    outbox = Path(settings.RENKEI_HOME) / "outbox"
+    outbox.mkdir(parents=True, exist_ok=True)
+    name = f"{timezone.now():%Y%m%dT%H%M%S%f}-{recipients[0].replace('/', '_')}.eml"
+    (outbox / name).write_bytes(data)
+    logger.warning("RENKEI_SMTP_HOST is not set: mail to %s written to %s", recipients, outbox)
+
+
+def deliver(sender: str, recipients: list[str], data: bytes) -> None:
+    """Hand a finished message to the mail server (or the outbox without one)."""
+    if settings.RENKEI_SMTP_HOST:
+        _smtp_deliver(sender, recipients, data)
+    else:
+        _outbox_deliver(recipients, data)
+
+
+def send(mail: OutgoingMail) -> str:
+    """Compose, protect and deliver one message; returns its Message-ID."""
+    message_id, data = compose(mail)
+    deliver(parseaddr(mail.from_addr or settings.RENKEI_SMTP_FROM)[1], [mail.to], data)
+    return message_id
+
+
+class EmailBackend(BaseEmailBackend):
+    """Django's mail (password reset, admin errors) through the same transport."""
+
+    def send_messages(self, email_messages: Sequence[Any]) -> int:
+        sent = 0
+        for message in email_messages:
+            recipients = message.recipients()
+            if not recipients:
+                continue
+            try:
+                deliver(parseaddr(message.from_email)[1], recipients, message.message().as_bytes())
+            except MailError:
+                if not self.fail_silently:
+                    raise
+                continue
+            sent += 1
+        return sent
