@@ -1,9 +1,11 @@
 """The registry of intake parts: collectors, parsers, experts, and feed importers.
 
-A test checks that every entry imports and is named consistently:
-collectors are `<channel>_receive` functions, parsers `parse_<what>`,
-experts verbs over a report, and feed importers `<Format>Importer` classes
-whose `format_name` is their key here.
+Shaped like IntelMQ's bots, in-process: a collector stores what arrived, a
+parser turns it into fields, an expert does one thing to a report. A test
+(`test_registry_entries_import_and_are_named_consistently`) imports every
+entry and checks the names: collectors are `<channel>_receive`, parsers
+`parse_<what>`, experts contain their key in their name, and feed importers
+are `<Format>Importer` classes whose `format_name` is their key.
 """
 
 from __future__ import annotations
@@ -20,4 +22,27 @@ FEED_IMPORTERS: dict[str, Any] = {
     "phishurl": PhishurlImporter,
     "intelmq": IntelmqImporter,
     "shadowserver": ShadowserverImporter,
+}
+
+# channel -> the function every unit arriving over it goes through first.
+COLLECTORS: dict[str, str] = {
+    "email": "renkei.intake.collectors.mail.email_receive",
+    "web": "renkei.intake.collectors.web.web_receive",
+    "api": "renkei.intake.collectors.api.api_receive",
+}
+
+# what is parsed -> the parser.
+PARSERS: dict[str, str] = {
+    "line": "renkei.intake.exchange.parse_line",  # a line of the exchange format
+    "mail": "renkei.intake.parsers.mail.parse_mail",
+    "event": "renkei.intake.feeds.intelmq.parse_event",
+}
+
+# what it does -> the expert, in the order a report meets them.
+EXPERTS: dict[str, str] = {
+    "unwrap": "renkei.intake.parsers.pgp.pgp_unwrap",
+    "normalize": "renkei.intake.experts.normalize_fields",
+    "suggest": "renkei.intake.suggest.suggest",
+    "classify": "renkei.intake.experts.classify",
+    "key": "renkei.intake.experts.compute_key",
 }

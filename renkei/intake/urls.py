@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from renkei.intake import views
+from renkei.intake.api import api
 
 app_name = "intake"
-urlpatterns: list = []
+urlpatterns = [
+    path("submit/", views.submit, name="submit"),
+    path("submit/thanks/", views.submit_done, name="submit_done"),
+    path("intake/upload/", views.upload, name="upload"),
+    path(
+        "intake/attachments/<int:pk>/download/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
+    path("intake/reports/<int:pk>/classify/", views.report_classify_view, name="report_classify"),
+    path("api/", api.urls),
+]

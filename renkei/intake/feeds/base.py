@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from django.db import transaction
 
 from renkei.intake.exchange import ReportRecord
-from renkei.intake.importer import ExchangeImporter, ImportSummary
+from renkei.intake.importer import ExchangeImporter, ImportSummary, ProgressCallback
 from renkei.intake.services import raw_report_record_failure
 from renkei.lib.errors import RenkeiError, ValidationError
 
@@ -53,6 +53,11 @@ def parse_utc(value: str, name: str) -> datetime:
     except ValueError:
         raise ValidationError(f"{name} {value!r} is not a timestamp") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _offset(progress: ProgressCallback, done_bytes: int, done_lines: int) -> ProgressCallback:
+    """Progress within one file of a directory, reported as progress over all of it."""
+    return lambda b, n: progress(done_bytes + b, done_lines + n)
 
 
 class FeedImporter(ExchangeImporter):
@@ -101,8 +106,7 @@ class FeedImporter(ExchangeImporter):
             self.current_file = str(file.relative_to(base))
             self.start_file(file)
             if outer_progress is not None:
-                done_bytes, done_lines = bytes_before, lines_before
-                self.progress = lambda b, n: outer_progress(done_bytes + b, done_lines + n)
+                self.progress = _offset(outer_progress, bytes_before, lines_before)
             super().run(file)
             lines_before += self.summary.lines
             bytes_before += file.stat().st_size

@@ -92,7 +92,9 @@ def _dos_fields(event: dict[str, Any]) -> tuple[str, str]:
         return f"http://{fqdn}/", ""
     ip = _text(event, "source.ip")
     if not ip:
-        raise ValidationError("a ddos/dos event needs destination.ip, destination.fqdn or source.ip")
+        raise ValidationError(
+            "a ddos/dos event needs destination.ip, destination.fqdn or source.ip"
+        )
     return "", ip
 
 
@@ -112,7 +114,8 @@ def event_record(event: dict[str, Any]) -> ReportRecord:
         raise ValidationError("missing classification.type")
     category = category_for(kind)
     when = _text(event, "time.source") or _text(event, "time.observation")
-    url, ip, ports = "", "", []
+    url, ip = "", ""
+    ports: list[str] = []
     if category in SITE_CATEGORIES:
         url = _site_url(event, category)
     elif category == "scan":

@@ -14,8 +14,8 @@ repaired here and the original value kept in `extra`:
 - an empty date (a handful of rows): the previous row's date, as the files
   are in time order (`extra.date_inferred`);
 - a mistyped scheme (`hhttps`, `htps`, `ttps`), a third slash after the
-  scheme, surrounding full-width spaces, a byte order mark inside the host
-  (`extra.url_in_source`).
+  scheme, surrounding full-width spaces, a byte order mark inside the host,
+  an empty label in the host (`www.example..club`) (`extra.url_in_source`).
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ REPORTER = "JPCERT/CC phishurl-list"
 _SCHEME_TYPO = re.compile(r"^h{0,2}t{1,2}p(s?):/{2,}", re.IGNORECASE)
 # A byte order mark, as itself or as its UTF-8 bytes read as Latin-1, and zero-width spaces.
 _INVISIBLE = re.compile("\ufeff|\u00ef\u00bb\u00bf|[\u200b-\u200d\u2060]")
+_AUTHORITY = re.compile(r"^([a-z]+://)([^/?#]*)", re.IGNORECASE)
+_DOTS = re.compile(r"\.{2,}")
 
 
 def repair_url(value: str) -> str:
@@ -45,6 +47,9 @@ def repair_url(value: str) -> str:
     match = _SCHEME_TYPO.match(url)
     if match:
         url = ("https://" if match.group(1) else "http://") + url[match.end() :]
+    match = _AUTHORITY.match(url)
+    if match and ".." in match.group(2):
+        url = match.group(1) + _DOTS.sub(".", match.group(2)) + url[match.end() :]
     return url
 
 
@@ -71,7 +76,7 @@ def split_row(text: str) -> list[str]:
 class PhishurlImporter(FeedImporter):
     format_name: ClassVar[str] = "phishurl"
     content_type: ClassVar[str] = "text/csv"
-    suffixes: ClassVar[tuple[str, ...]] = (".csv",)
+    suffixes: ClassVar[tuple[str, ...]] = (".csv", ".csv.gz")
 
     def start_file(self, path: Path) -> None:
         self._last_date: datetime | None = None

@@ -32,7 +32,7 @@ KEPT = (
 class ShadowserverImporter(FeedImporter):
     format_name: ClassVar[str] = "shadowserver"
     content_type: ClassVar[str] = "text/csv"
-    suffixes: ClassVar[tuple[str, ...]] = (".csv",)
+    suffixes: ClassVar[tuple[str, ...]] = (".csv", ".csv.gz")
 
     def start_file(self, path: Path) -> None:
         self.columns: list[str] | None = None

@@ -14,7 +14,9 @@ from renkei.intake.registry import FEED_IMPORTERS
 class Command(BaseCommand):
     help = (
         "Import a file in the exchange format (JSON Lines, plain or .gz), or a feed: "
-        "renkei import [FORMAT] PATH, FORMAT one of: exchange, " + ", ".join(FEED_IMPORTERS)
+        "renkei import [FORMAT] PATH, FORMAT one of: exchange, "
+        + ", ".join(FEED_IMPORTERS)
+        + " (a feed format takes a directory too)"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -64,11 +66,18 @@ def _format_and_path(args: tuple[str, ...]) -> tuple[str, Path]:
     raise CommandError(f"usage: renkei import [FORMAT] PATH, with FORMAT one of: {known}")
 
 
+def _size(path: Path) -> int:
+    """Bytes to read: a feed importer takes a directory of files too."""
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size if path.is_file() else 0
+
+
 class _progress:
     """A rich progress bar over the bytes of the file, on the terminal only."""
 
     def __init__(self, path: Path, *, enabled: bool) -> None:
-        self.total = path.stat().st_size if path.is_file() else 0
+        self.total = _size(path)
         self.bar = Progress(
             TextColumn("importing"), BarColumn(), TextColumn("{task.fields[lines]} lines"),
             TransferSpeedColumn(), TimeRemainingColumn(), disable=not enabled,

@@ -1,0 +1,342 @@
+"""The HTTP API (django-ninja), mounted at /api/, OpenAPI 3 at /api/openapi.json.
+
+Every call carries `Authorization: Bearer <token>` (tokens are made in the
+console, `renkei.accounts.tokens`). Any active token user may submit
+reports; reading incidents and reports is for center staff. Lists are
+paginated with `limit` and `offset`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, NinjaAPI, Query, Schema, Status
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, field_validator
+
+from renkei.accounts.models import User
+from renkei.incidents.models import Incident
+from renkei.intake.collectors.api import (
+    ApiReport,
+    ApiResult,
+    api_raw_store,
+    api_receive,
+    api_reject_request,
+)
+from renkei.intake.models import Report
+
+Category = Literal[
+    "phishing", "defacement", "malware_site", "scan", "dos", "ics", "targeted_attack", "other"
+]
+
+
+Port = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,5}/(tcp|udp|sctp|icmp)$")]
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        # Imported here so that the API module loads whatever the accounts app provides.
+        from renkei.accounts.tokens import authenticate_token
+
+        return authenticate_token(token)
+
+
+api = NinjaAPI(
+    title="renkei API",
+    version="1",
+    description="Submit incident reports; read incidents and reports (staff).",
+    auth=BearerToken(),
+    urls_namespace="intake:api",  # mounted inside the intake URLconf
+    docs_url=None,
+)
+
+
+# --- Schemas ------------------------------------------------------------------------
+
+
+class ReportIn(BaseModel):
+    """Input models are plain pydantic: ninja's Schema reads attributes of anything
+    (it is made for ORM objects), so it would accept a JSON array as an empty report."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ref: str | None = Field(None, min_length=1, max_length=200, description="unique per client")
+    received_at: AwareDatetime | None = Field(None, description="RFC 3339 with an offset")
+    category: Category | None = Field(None, description="omit to let renkei classify")
+    url: str = Field("", max_length=8000)
+    ip: str = Field("", max_length=100)
+    ports: list[Port] = Field(default_factory=list, max_length=1000, description="PORT/PROTO")
+    brand: str = Field("", max_length=200)
+    text: str = Field("", max_length=1_000_000)
+    reporter: str = Field("", max_length=200)
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("received_at", mode="before")
+    @classmethod
+    def _timestamp_text(cls, value: Any) -> Any:
+        # pydantic would read a number as seconds since 1970; the format says RFC 3339.
+        if value is not None and not isinstance(value, str):
+            raise ValueError("received_at must be an RFC 3339 string")
+        return value
+
+
+class BatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reports: list[ReportIn] = Field(..., min_length=1)
+
+
+class ResultOut(Schema):
+    index: int
+    ref: str
+    status: Literal["created", "duplicate", "rejected"]
+    report_id: int | None = None
+    incident: str | None = None
+    reason: str = ""
+
+
+class BatchOut(Schema):
+    results: list[ResultOut]
+    created: int
+    duplicates: int
+    rejected: int
+
+
+class Problem(Schema):
+    detail: str
+
+
+class Invalid(Schema):
+    """422: the schema's errors (a list), or why the report cannot be accepted (text)."""
+
+    detail: list[dict[str, Any]] | str
+
+
+class ReportOut(Schema):
+    id: int
+    source: str
+    ref: str
+    received_at: datetime
+    channel: str
+    reporter: str
+    category: str
+    category_origin: str
+    url: str
+    url_as_received: str
+    host: str
+    ip: str
+    ports: list[str]
+    brand: str | None
+    incident: str
+    text: str
+    extra: dict[str, Any]
+
+
+class IncidentOut(Schema):
+    ref: str
+    category: str
+    key: str | None
+    status: str
+    first_report_at: datetime
+    last_report_at: datetime
+    report_count: int
+    brand: str | None
+    ports: list[str]
+
+
+class ReportPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[ReportOut]
+
+
+class IncidentPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[IncidentOut]
+
+
+class PageQuery(BaseModel):
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+# --- Errors -------------------------------------------------------------------------
+
+
+def _keep_refused(request: HttpRequest, reason: str) -> None:
+    """The collector keeps what it received, even what it refused."""
+    user = getattr(request, "auth", None)
+    if request.method == "POST" and isinstance(user, User):
+        api_reject_request(user, request.body, reason[:2000])
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return api.create_response(
+        request, {"detail": f"the request is larger than {limit} bytes"}, status=413
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    _keep_refused(request, f"refused by the API schema: {exc.errors}")
+    return api.create_response(request, {"detail": exc.errors}, status=422)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:
+        _keep_refused(request, f"refused: {exc.message}")
+    return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(request, {"detail": "a valid API token is needed"}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="renkei"'
+    return response
+
+
+def _staff(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    if not (isinstance(user, User) and user.is_center_staff):
+        raise HttpError(403, "reading is for center staff")
+    return user
+
+
+# --- Submitting ---------------------------------------------------------------------
+
+
+def _item(report: ReportIn) -> ApiReport:
+    return ApiReport(**report.model_dump())
+
+
+def _results(results: list[ApiResult]) -> dict[str, Any]:
+    counts = {s: sum(1 for r in results if r.status == s) for s in ("created", "duplicate")}
+    return {
+        "results": [r.__dict__ for r in results],
+        "created": counts["created"],
+        "duplicates": counts["duplicate"],
+        "rejected": len(results) - counts["created"] - counts["duplicate"],
+    }
+
+
+@api.post(
+    "/reports",
+    response={
+        201: ResultOut, 200: ResultOut, 400: Problem, 401: Problem, 413: Problem, 422: Invalid,
+    },
+    summary="Submit one report", tags=["reports"],
+)  # fmt: skip
+def report_submit(request: HttpRequest, report: ReportIn) -> Status[dict[str, Any]]:
+    raw = api_raw_store(request.auth, request.body)  # type: ignore[attr-defined]
+    result = api_receive(request.auth, raw, [_item(report)])[0]  # type: ignore[attr-defined]
+    if result.status == "rejected":
+        return Status(422, {"detail": result.reason})
+    return Status(201 if result.status == "created" else 200, result.__dict__)
+
+
+@api.post(
+    "/reports/batch",
+    response={200: BatchOut, 400: Problem, 401: Problem, 413: Problem, 422: Invalid},
+    summary="Submit several reports at once", tags=["reports"],
+)  # fmt: skip
+def report_submit_batch(request: HttpRequest, batch: BatchIn) -> Status[dict[str, Any]]:
+    if len(batch.reports) > settings.RENKEI_API_BATCH_MAX:
+        detail = f"at most {settings.RENKEI_API_BATCH_MAX} reports per request"
+        return Status(413, {"detail": detail})
+    raw = api_raw_store(request.auth, request.body)  # type: ignore[attr-defined]
+    results = api_receive(request.auth, raw, [_item(r) for r in batch.reports])  # type: ignore[attr-defined]
+    return Status(200, _results(results))
+
+
+# --- Reading ------------------------------------------------------------------------
+
+
+def _report_out(report: Report) -> dict[str, Any]:
+    data = {f: getattr(report, f) for f in ReportOut.model_fields if hasattr(report, f)}
+    data["brand"] = report.brand.name if report.brand else None
+    data["incident"] = report.incident.ref
+    return data
+
+
+def _incident_out(incident: Incident) -> dict[str, Any]:
+    data = {f: getattr(incident, f) for f in IncidentOut.model_fields}
+    data["brand"] = incident.brand.name if incident.brand else None
+    return data
+
+
+def _only_paging(request: HttpRequest) -> None:
+    """Unknown query parameters are refused: a mistyped `limt` must not pass unnoticed."""
+    unknown = sorted(set(request.GET) - set(PageQuery.model_fields))
+    if unknown:
+        raise HttpError(422, f"unknown query parameter(s): {', '.join(unknown)}")
+
+
+def _page(queryset: QuerySet[Any], page: PageQuery, render: Any) -> dict[str, Any]:
+    limit = min(page.limit, settings.RENKEI_API_PAGE_MAX)
+    items = queryset[page.offset : page.offset + limit]
+    return {
+        "count": queryset.count(),
+        "limit": limit,
+        "offset": page.offset,
+        "items": [render(item) for item in items],
+    }
+
+
+@api.get(
+    "/reports", response={200: ReportPage, 401: Problem, 403: Problem, 422: Invalid},
+    summary="Reports, newest first", tags=["reports"],
+)  # fmt: skip
+def report_list(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
+    _staff(request)
+    _only_paging(request)
+    reports = Report.objects.select_related("brand", "incident").order_by("-received_at", "-id")
+    return _page(reports, page, _report_out)
+
+
+@api.get(
+    "/reports/{report_id}",
+    response={200: ReportOut, 401: Problem, 403: Problem, 404: Problem, 422: Invalid},
+    summary="One report", tags=["reports"],
+)  # fmt: skip
+def report_detail(request: HttpRequest, report_id: int) -> Status[dict[str, Any]]:
+    _staff(request)
+    report = Report.objects.select_related("brand", "incident").filter(pk=report_id).first()
+    if report is None:
+        return Status(404, {"detail": "no such report"})
+    return Status(200, _report_out(report))
+
+
+@api.get(
+    "/incidents", response={200: IncidentPage, 401: Problem, 403: Problem, 422: Invalid},
+    summary="Incidents, most recently reported first", tags=["incidents"],
+)  # fmt: skip
+def incident_list(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
+    _staff(request)
+    _only_paging(request)
+    incidents = Incident.objects.select_related("brand").order_by("-last_report_at", "-id")
+    return _page(incidents, page, _incident_out)
+
+
+@api.get(
+    "/incidents/{ref}",
+    response={200: IncidentOut, 401: Problem, 403: Problem, 404: Problem, 422: Invalid},
+    summary="One incident, by its reference (I-...)", tags=["incidents"],
+)  # fmt: skip
+def incident_detail(request: HttpRequest, ref: str) -> Status[dict[str, Any]]:
+    _staff(request)
+    incident = Incident.objects.select_related("brand").filter(ref=ref).first()
+    if incident is None:
+        return Status(404, {"detail": "no such incident"})
+    return Status(200, _incident_out(incident))

@@ -1,0 +1,113 @@
+"""An LMTP or SMTP receiver (aiosmtpd) that hands each message to `email_receive`.
+
+It is meant to listen on a local port for the site's MTA (Postfix, Exim) to
+deliver report mailboxes to, not to face the Internet. A message is
+acknowledged (250) only after its raw bytes are committed to the database;
+if storing fails, the answer is a temporary failure (451) and the MTA keeps
+the message and retries. What happens after storage (parsing, a bad
+attachment) never changes the answer: the message is ours by then, and a
+failure is recorded on its RawReport.
+
+LMTP (RFC 2033) answers DATA once per accepted recipient, which is what an
+MTA delivering to several local mailboxes at once expects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.lmtp import LMTP
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from django.conf import settings
+from django.db import close_old_connections, connections
+
+from renkei.intake.collectors.mail import MailOutcome, email_receive
+
+log = logging.getLogger(__name__)
+
+
+class MailHandler:
+    """aiosmtpd handler: DATA goes to a single worker thread that owns the database.
+
+    One thread keeps writes in order (SQLite has one writer anyway) and keeps
+    Django's synchronous ORM out of the event loop.
+    """
+
+    def __init__(self, *, lmtp: bool) -> None:
+        self.lmtp = lmtp
+        self.collector = "lmtp" if lmtp else "smtp"
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="renkei-mail")
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        content = envelope.original_content or b""
+        recipients = list(envelope.rcpt_tos)
+        loop = asyncio.get_running_loop()
+        try:
+            outcome = await loop.run_in_executor(
+                self._worker, self._receive, content, envelope.mail_from or "", recipients
+            )
+        except Exception:
+            log.exception("could not store a message from %s", envelope.mail_from)
+            return self._answer("451 4.3.0 Message not stored; try again later", recipients)
+        return self._answer(f"250 2.0.0 Stored as raw report {outcome.raw_id}", recipients)
+
+    def _answer(self, line: str, recipients: list[str]) -> str:
+        # push() appends the final CRLF; LMTP wants one line per recipient.
+        return "\r\n".join([line] * max(1, len(recipients))) if self.lmtp else line
+
+    def _receive(self, content: bytes, mail_from: str, recipients: list[str]) -> MailOutcome:
+        close_old_connections()
+        envelope = {"mail_from": mail_from, "rcpt_to": recipients[:50]}
+        return email_receive(content, collector=self.collector, envelope=envelope)
+
+    def close(self) -> None:
+        self._worker.submit(connections.close_all).result()
+        self._worker.shutdown()
+
+
+# Real mail breaks RFC 5321's 1,000-byte line limit (phishing HTML on one line),
+# and a report must not be refused for it: lines are limited only by size.
+LINE_LIMIT = 1 << 20
+
+
+class _SMTP(SMTP):
+    line_length_limit = LINE_LIMIT
+
+
+class _LMTP(LMTP):
+    line_length_limit = LINE_LIMIT
+
+
+class MailController(Controller):
+    """aiosmtpd's threaded controller, speaking LMTP or SMTP; port 0 picks a free port."""
+
+    def __init__(self, handler: MailHandler, *, hostname: str, port: int) -> None:
+        super().__init__(
+            handler, hostname=hostname, port=port,
+            data_size_limit=settings.RENKEI_MAIL_MAX_BYTES, enable_SMTPUTF8=True,
+        )  # fmt: skip
+        self.mail_handler = handler
+
+    def factory(self) -> SMTP:
+        server_class = _LMTP if self.mail_handler.lmtp else _SMTP
+        return server_class(self.handler, **self.SMTP_kwargs)
+
+    def _trigger_server(self) -> None:
+        if self.port == 0 and isinstance(self.server, asyncio.Server):
+            self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()
+
+    def stop(self, no_assert: bool = False) -> None:
+        super().stop(no_assert=no_assert)
+        self.mail_handler.close()
+
+
+def mail_receiver(*, host: str, port: int, lmtp: bool, **_: Any) -> MailController:
+    """A started receiver; call `.stop()` to end it."""
+    controller = MailController(MailHandler(lmtp=lmtp), hostname=host, port=port)
+    controller.start()
+    return controller

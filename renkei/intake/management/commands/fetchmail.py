@@ -1,0 +1,38 @@
+"""`renkei fetchmail`: poll the report mailbox over IMAP."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from renkei.intake.collectors.imap import FetchSummary, fetchmail_once
+
+
+class Command(BaseCommand):
+    help = (
+        "Fetch unseen messages from the IMAP mailbox (RENKEI_IMAP_*), store each as "
+        "received, then flag or move it. Nothing is deleted. Polls every "
+        "RENKEI_IMAP_INTERVAL seconds; --once for a single poll (cron)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="poll once and exit")
+
+    def handle(self, *args: str, **options: Any) -> None:
+        while True:
+            summary = fetchmail_once()
+            self._print(summary)
+            if summary.stopped:
+                raise CommandError(summary.stopped)
+            if options["once"]:
+                return
+            time.sleep(settings.RENKEI_IMAP_INTERVAL)
+
+    def _print(self, summary: FetchSummary) -> None:
+        self.stdout.write(
+            f"fetched {summary.fetched}: reports {summary.created}, duplicates "
+            f"{summary.duplicates}, not parsed {summary.failed}"
+        )

@@ -1,0 +1,175 @@
+"""The classifier proposes a category and a brand with reasons; the analyst decides."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from renkei.accounts.models import AuditEvent, User
+from renkei.incidents.models import Brand
+from renkei.intake.brandmatch import BrandMatcher, fold
+from renkei.intake.collectors.mail import email_receive
+from renkei.intake.models import Report
+from renkei.intake.review import report_classify
+from renkei.intake.suggest import Clues, suggest
+from renkei.intake.tests.mails import PHISHING_JA, SCAN_JA, message
+from renkei.lib.errors import PermissionDenied
+
+CATALOG = BrandMatcher([
+    (1, "Amazon", "Amazon"), (1, "Amazon", "アマゾン"), (1, "Amazon", "amazon.co.jp"),
+    (2, "三井住友カード", "三井住友カード"), (2, "三井住友カード", "SMBC"),
+    (3, "LINE", "LINE"), (4, "au", "au"),
+])  # fmt: skip
+
+
+def test_a_japanese_phishing_mail_is_phishing_imitating_its_brand() -> None:
+    clues = Clues(
+        subject="【アマゾン】アカウント一時停止のお知らせ", sender_name="Amazon.co.jp",
+        sender_addr="no-reply@amazon-security.xyz", text=PHISHING_JA,
+        links=["https://amazon-co-jp.account-verify.xyz/signin"],
+        urls=["https://amazon-co-jp.account-verify.xyz/signin"],
+    )  # fmt: skip
+
+    suggestion = suggest(clues, CATALOG)
+
+    assert suggestion.category == "phishing"
+    assert suggestion.confidence >= 0.8
+    assert suggestion.url == "https://amazon-co-jp.account-verify.xyz/signin"
+    assert suggestion.brand is not None and suggestion.brand.name == "Amazon"
+    assert "brand 'Amazon' named in the sender name" in suggestion.brand.reasons
+    assert any("but is not its site" in reason for reason in suggestion.reasons)
+
+
+def test_an_english_brand_name_finds_the_japanese_catalog_entry_by_alias() -> None:
+    clues = Clues(subject="SMBC: please verify your card", text="Sign in to confirm your card.",
+                  links=["https://smbc.verify-card.top/"], urls=["https://smbc.verify-card.top/"])  # fmt: skip
+
+    suggestion = suggest(clues, CATALOG)
+
+    assert suggestion.brand is not None and suggestion.brand.name == "三井住友カード"
+
+
+def test_a_genuine_link_is_not_taken_for_the_phishing_site() -> None:
+    clues = Clues(
+        subject="Amazon password reset", text="Reset your password",
+        links=["https://www.amazon.co.jp/help", "http://192.0.2.44/amazon/login.php"],
+        urls=["https://www.amazon.co.jp/help", "http://192.0.2.44/amazon/login.php"],
+    )  # fmt: skip
+
+    assert suggest(clues, CATALOG).url == "http://192.0.2.44/amazon/login.php"
+
+
+def test_a_scan_report_names_the_source_address_and_ports() -> None:
+    clues = Clues(text=SCAN_JA, ips={"198.51.100.23": "global"})
+
+    suggestion = suggest(clues, CATALOG)
+
+    assert (suggestion.category, suggestion.ip) == ("scan", "198.51.100.23")
+    assert suggestion.ports == ["22/tcp", "23/tcp"]
+    assert suggestion.brand is None
+
+
+def test_a_scan_from_a_private_address_is_not_proposed_but_explained() -> None:
+    clues = Clues(
+        text="ポートスキャンを受けました 192.168.0.10 から", ips={"192.168.0.10": "private"}
+    )
+
+    suggestion = suggest(clues, CATALOG)
+
+    assert suggestion.category == "other"
+    assert any("no global address" in reason for reason in suggestion.reasons)
+
+
+def test_short_and_everyday_brand_names_do_not_match_running_text() -> None:
+    clues = Clues(text="Read line by line, au revoir.", subject="notes")
+
+    assert suggest(clues, CATALOG).brand is None
+    assert CATALOG.match(sender_name="LINE") is not None
+
+
+def test_look_alike_letters_and_stray_marks_do_not_hide_a_brand() -> None:
+    assert fold("Aܿmܿaܿzܿon") == "amazon"
+    assert fold("Аmazоn") == "amazon"  # Cyrillic А and о
+    match = CATALOG.match(subject="Your Aܿmܿaܿzܿon account")
+    assert match is not None and match.name == "Amazon"
+
+
+def test_a_report_without_rules_firing_is_other_with_a_plain_reason() -> None:
+    suggestion = suggest(Clues(text="hello"), CATALOG)
+
+    assert (suggestion.category, suggestion.reasons) == ("other", ["no rule matched"])
+
+
+@pytest.mark.django_db
+def test_the_suggestion_is_stored_with_its_reasons_for_the_analyst(brand_catalog: None) -> None:
+    outcome = email_receive(message(subject="amazon", body=PHISHING_JA), collector="test")
+
+    report = Report.objects.get(pk=outcome.report_id)
+    assert report.category_origin == "classifier"
+    suggestion = report.extra["suggestion"]
+    assert suggestion["category"] == "phishing"
+    assert suggestion["reasons"] and suggestion["brand"]["name"] == "Amazon"
+    assert 0 < suggestion["confidence"] <= 1
+
+
+@pytest.mark.django_db
+def test_the_analysts_decision_wins_and_is_audited(
+    brand_catalog: None, personas: dict[str, User]
+) -> None:
+    outcome = email_receive(message(subject="amazon", body=PHISHING_JA), collector="test")
+    report = Report.objects.get(pk=outcome.report_id)
+    rakuten = Brand.objects.get(name="楽天")
+
+    decided = report_classify(
+        actor=personas["analyst"], report=report, category="phishing", brand=rakuten
+    )
+
+    assert (decided.category, decided.category_origin, decided.brand) == (
+        "phishing",
+        "analyst",
+        rakuten,
+    )
+    assert decided.extra["decision"]["by"] == "analyst"
+    assert decided.extra["suggestion"]["brand"]["name"] == "Amazon"  # kept beside it
+    assert decided.incident.brand == rakuten  # the incident's only report carries it
+    event = AuditEvent.objects.get(action="report.classify")
+    assert event.before["brand"] == "Amazon" and event.after["brand"] == "楽天"
+    assert event.actor == personas["analyst"]
+
+
+@pytest.mark.django_db
+def test_only_center_staff_decide_a_category(personas: dict[str, User]) -> None:
+    outcome = email_receive(message(subject="x", body="hello"), collector="test")
+    report = Report.objects.get(pk=outcome.report_id)
+
+    with pytest.raises(PermissionDenied):
+        report_classify(actor=personas["outsider"], report=report, category="scan")
+    assert not AuditEvent.objects.filter(action="report.classify").exists()
+
+
+@pytest.mark.django_db
+def test_an_analyst_records_the_decision_from_the_console(
+    client: Client, brand_catalog: None, personas: dict[str, User]
+) -> None:
+    outcome = email_receive(message(subject="x", body="hello"), collector="test")
+    client.force_login(personas["analyst"])
+
+    response = client.post(
+        f"/intake/reports/{outcome.report_id}/classify/", {"category": "targeted_attack"}
+    )
+
+    assert response.status_code == 302
+    report = Report.objects.get(pk=outcome.report_id)
+    assert (report.category, report.category_origin) == ("targeted_attack", "analyst")
+    assert report.incident.category == "targeted_attack"
+
+
+@pytest.mark.django_db
+def test_the_outsider_cannot_record_a_decision(client: Client, personas: dict[str, User]) -> None:
+    outcome = email_receive(message(subject="x", body="hello"), collector="test")
+    client.force_login(personas["outsider"])
+
+    response = client.post(f"/intake/reports/{outcome.report_id}/classify/", {"category": "scan"})
+
+    assert response.status_code == 403
+    assert Report.objects.get(pk=outcome.report_id).category_origin == "classifier"

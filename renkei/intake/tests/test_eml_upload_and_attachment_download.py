@@ -1,0 +1,93 @@
+"""Staff pages of intake: .eml upload, attachment download (as an encrypted zip only)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import pyzipper
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from renkei.accounts.models import User
+from renkei.accounts.tests.personas import PASSWORD
+from renkei.intake.attachments import Attachment
+from renkei.intake.collectors.mail import email_receive
+from renkei.intake.models import Report
+from renkei.intake.tests.mails import message, multipart
+
+pytestmark = pytest.mark.django_db
+UPLOAD = "/intake/upload/"
+
+
+def _login(client: Client, user: User) -> Client:
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def test_an_analyst_uploads_eml_files_through_the_mail_path(
+    client: Client, personas: dict[str, User]
+) -> None:
+    _login(client, personas["analyst"])
+    files = [
+        SimpleUploadedFile(
+            "one.eml",
+            message(subject="one", body="https://a.example-phish.xyz/ ログイン パスワード"),
+        ),
+        SimpleUploadedFile("two.eml", message(subject="two", body="hello")),
+    ]
+
+    response = client.post(UPLOAD, {"emls": files})
+
+    assert response.status_code == 200
+    assert Report.objects.filter(channel="email").count() == 2
+    report = Report.objects.get(extra__mail__subject="one")
+    assert report.extra["mail"]["collector"] == "upload:analyst"
+    assert "one.eml" in response.content.decode()
+
+
+def test_the_outsider_cannot_upload(client: Client, personas: dict[str, User]) -> None:
+    _login(client, personas["outsider"])
+
+    response = client.post(UPLOAD, {"emls": [SimpleUploadedFile("x.eml", message())]})
+
+    assert response.status_code == 403
+    assert Report.objects.count() == 0
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in(client: Client) -> None:
+    assert client.get(UPLOAD).status_code == 302
+
+
+def _attachment() -> Attachment:
+    email_receive(
+        multipart(subject="sample", text="malware attached",
+                  attachments=[("sample.exe", "application/octet-stream", b"MZ" + bytes(64))]),
+        collector="test",
+    )  # fmt: skip
+    return Attachment.objects.get()
+
+
+def test_staff_download_an_attachment_only_as_a_zip_with_the_password_infected(
+    client: Client, personas: dict[str, User]
+) -> None:
+    attachment = _attachment()
+    _login(client, personas["analyst"])
+
+    response = client.get(f"/intake/attachments/{attachment.pk}/download/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"] == f'attachment; filename="{attachment.sha256}.zip"'
+    with pyzipper.AESZipFile(io.BytesIO(response.content)) as archive:
+        archive.setpassword(b"infected")
+        assert archive.read("sample.exe") == b"MZ" + bytes(64)
+
+
+def test_the_outsider_cannot_download_an_attachment(
+    client: Client, personas: dict[str, User]
+) -> None:
+    attachment = _attachment()
+    _login(client, personas["outsider"])
+
+    assert client.get(f"/intake/attachments/{attachment.pk}/download/").status_code == 403

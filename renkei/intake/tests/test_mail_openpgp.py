@@ -1,0 +1,147 @@
+"""OpenPGP on incoming reports: decrypted when encrypted to the center, the
+encrypted message kept as it came, signatures verified and recorded."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+
+from renkei.intake.collectors.mail import email_receive
+from renkei.intake.models import RawReport, Report
+from renkei.lib.pgp import encrypt, keyring, sign
+
+pytestmark = pytest.mark.django_db
+SECRET = "フィッシングサイト https://smbc-card.example-phish.xyz/login を報告します。"
+
+
+@dataclass(frozen=True)
+class Keys:
+    center_home: str
+    center: str
+    reporter_home: str
+    reporter: str
+    stranger_home: str
+    stranger: str
+
+
+def _generate(home: Path, email: str) -> str:
+    gpg = keyring(str(home))
+    params = gpg.gen_key_input(
+        key_type="EDDSA", key_curve="ed25519", subkey_type="ECDH", subkey_curve="cv25519",
+        name_real=email, name_email=email, no_protection=True, expire_date=0,
+    )  # fmt: skip
+    return str(gpg.gen_key(params).fingerprint)
+
+
+def _exchange(source: str, target: str, fingerprint: str) -> None:
+    keyring(target).import_keys(keyring(source).export_keys(fingerprint))
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Keys]:
+    if shutil.which("gpg") is None:
+        pytest.skip("GnuPG (gpg) is not installed")
+    base = tmp_path_factory.mktemp("gpg")
+    homes = [base / name for name in ("center", "reporter", "stranger")]
+    center, reporter, stranger = (_generate(h, f"{h.name}@example.jp") for h in homes)
+    _exchange(str(homes[0]), str(homes[1]), center)  # the reporter knows our key
+    _exchange(str(homes[1]), str(homes[0]), reporter)  # we know the reporter's
+    yield Keys(str(homes[0]), center, str(homes[1]), reporter, str(homes[2]), stranger)
+    for home in homes:
+        subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "gpg-agent"], check=False)
+
+
+def _entity(text: str) -> bytes:
+    return (
+        b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        + text.encode()
+    )
+
+
+def _mail(content_type: str, body: bytes, subject: str = "encrypted report") -> bytes:
+    head = (
+        f"From: reporter@example.jp\r\nTo: csirt@renkei.example\r\nSubject: {subject}\r\n"
+        f"MIME-Version: 1.0\r\nContent-Type: {content_type}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+def _receive(raw: bytes, keys: Keys) -> Report:
+    with override_settings(RENKEI_GPG_HOME=keys.center_home):
+        outcome = email_receive(raw, collector="test")
+    assert outcome.status == "created", outcome.error
+    return Report.objects.get(pk=outcome.report_id)
+
+
+def test_a_report_encrypted_to_the_center_is_decrypted_and_the_original_kept(keys: Keys) -> None:
+    body = encrypt(_entity(SECRET), recipients=[keys.center], sign_key=keys.reporter,
+                   home=keys.reporter_home)  # fmt: skip
+    raw = _mail(body.content_type, body.body)
+
+    report = _receive(raw, keys)
+
+    assert "smbc-card.example-phish.xyz" in report.text
+    assert report.url == "https://smbc-card.example-phish.xyz/login"
+    assert bytes(report.raw.content) == raw  # the encrypted message as it came
+    pgp = report.extra["pgp"]
+    assert (pgp["encrypted"], pgp["decrypted"], pgp["format"]) == (True, True, "pgp/mime")
+    plain = RawReport.objects.get(pk=pgp["decrypted_raw_id"])
+    assert SECRET.encode() in bytes(plain.content)
+    assert pgp["signature"]["status"] == "valid"
+    assert pgp["signature"]["fingerprint"] == keys.reporter
+
+
+def test_a_report_encrypted_to_someone_else_is_kept_undecrypted_with_the_reason(keys: Keys) -> None:
+    _exchange(keys.stranger_home, keys.reporter_home, keys.stranger)
+    body = encrypt(
+        _entity(SECRET), recipients=[keys.stranger], sign_key="", home=keys.reporter_home
+    )
+
+    report = _receive(_mail(body.content_type, body.body), keys)
+
+    assert report.extra["pgp"]["decrypted"] is False
+    assert report.extra["pgp"]["error"]
+    assert "smbc-card" not in report.text
+
+
+def test_a_pgp_mime_signature_is_verified(keys: Keys) -> None:
+    body = sign(_entity(SECRET), key_id=keys.reporter, home=keys.reporter_home)
+
+    report = _receive(_mail(body.content_type, body.body, "signed"), keys)
+
+    signature = report.extra["pgp"]["signature"]
+    assert (signature["status"], signature["where"]) == ("valid", "pgp/mime")
+    assert signature["username"] == "reporter@example.jp <reporter@example.jp>"
+
+
+def test_a_tampered_signed_report_is_recorded_as_bad(keys: Keys) -> None:
+    body = sign(_entity(SECRET), key_id=keys.reporter, home=keys.reporter_home)
+    tampered = body.body.replace("報告します".encode(), "報告しません".encode())
+
+    report = _receive(_mail(body.content_type, tampered, "tampered"), keys)
+
+    assert report.extra["pgp"]["signature"]["status"] == "bad"
+
+
+def test_a_signature_by_an_unknown_key_is_recorded_as_such(keys: Keys) -> None:
+    body = sign(_entity(SECRET), key_id=keys.stranger, home=keys.stranger_home)
+
+    report = _receive(_mail(body.content_type, body.body, "stranger"), keys)
+
+    assert report.extra["pgp"]["signature"]["status"] == "no_public_key"
+
+
+def test_an_inline_clearsigned_report_is_verified(keys: Keys) -> None:
+    signed = keyring(keys.reporter_home).sign(SECRET.encode(), keyid=keys.reporter, clearsign=True)
+    raw = _mail("text/plain; charset=utf-8", bytes(signed.data), "clearsigned")
+
+    report = _receive(raw, keys)
+
+    assert report.extra["pgp"]["signature"]["status"] == "valid"
+    assert report.extra["pgp"]["signature"]["where"] == "inline"
