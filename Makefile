@@ -34,13 +34,13 @@ run: setup
 	$(BIN)/renkei serve --host $(HOST) --port $(PORT)
 
 test: setup system-deps
-	$(BIN)/python -m pytest
+	RENKEI_HOME=$(RENKEI_HOME)/test $(BIN)/python -m pytest
 
 test-postgres: setup system-deps
-	RENKEI_DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest
+	RENKEI_HOME=$(RENKEI_HOME)/test RENKEI_DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest
 
 test-redis: setup
-	RENKEI_TEST_REDIS=1 $(BIN)/python -m pytest -m redis
+	RENKEI_HOME=$(RENKEI_HOME)/test $(BIN)/python -m pytest -m redis
 
 bench: setup
 	$(BIN)/python bench/run_all.py

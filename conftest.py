@@ -1,21 +1,10 @@
-"""Test-wide setup: a data directory of its own, and the named personas.
-
-RENKEI_HOME must be set before Django reads its settings, which is why it
-is done here at import time rather than in a fixture.
-"""
+"""Test-wide hooks. Test-only settings are in renkei/test_settings.py."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-os.environ.setdefault("RENKEI_HOME", str(Path(__file__).parent / "var" / "test"))
-os.environ.setdefault("RENKEI_TASKS_BACKEND", "immediate")
-# A Redis database of its own, so tests never touch a real queue.
-os.environ.setdefault("RENKEI_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.hookimpl(hookwrapper=True)
