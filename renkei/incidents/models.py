@@ -100,7 +100,10 @@ class Incident(models.Model):
     first_report_at = models.DateTimeField()
     last_report_at = models.DateTimeField()
     report_count = models.PositiveIntegerField(default=0)
-    brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.PROTECT)
+    # No index of its own: incident_brand_age starts with brand.
+    brand = models.ForeignKey(
+        Brand, null=True, blank=True, on_delete=models.PROTECT, db_index=False
+    )
     ports = models.JSONField(default=list, blank=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
@@ -117,7 +120,6 @@ class Incident(models.Model):
             models.Index(fields=["first_report_at", "category"], name="incident_month_cat"),
             # Dedup: the latest incident with this category and key.
             models.Index(fields=["category", "key", "last_report_at"], name="incident_dedup"),
-            models.Index(fields=["status", "category"], name="incident_status"),
             # Triage queue (incidents/selectors.py): oldest first, keyset-paged.
             models.Index(
                 fields=["first_report_at", "id"], condition=QUEUE_CONDITION, name="incident_queue"
