@@ -12,6 +12,8 @@ RENKEI_COMMANDS = {
     "status": "database in use and record counts (--json)",
     "serve": "run the web application (gunicorn)",
     "worker": "run the background task worker",
+    "smtpd": "receive reports by SMTP or LMTP (for an MTA to hand them over)",
+    "fetchmail": "poll an IMAP mailbox for reports",
     "demo": "load a generated demo data set",
     "report": "quarterly report (json/html/pdf/csv) and open-data monthly CSV",
 }

@@ -17,11 +17,14 @@ def brand_key(name: str) -> str:
 class BrandCatalog:
     """An in-memory map of name/alias keys to brand ids, for bulk work.
 
-    Loaded once per import (a few thousand rows at most); unknown names
-    are added to the catalog with no country, so the analyst sees them.
+    Loaded once per import (a few thousand rows at most). Unknown names
+    from trusted sources (bulk files, feeds, staff) are added to the catalog
+    with no country, so the analyst sees them; from untrusted ones (the API,
+    the public form) they stay on the report only, as `brand_as_received`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, create_unknown: bool = True) -> None:
+        self.create_unknown = create_unknown
         self._ids: dict[str, int] = {}
         for brand_id, key in Brand.objects.values_list("id", "name_key"):
             self._ids[key] = brand_id
@@ -34,6 +37,8 @@ class BrandCatalog:
         key = brand_key(name)
         brand_id = self._ids.get(key)
         if brand_id is None:
+            if not self.create_unknown:
+                return None
             brand_id = brand_get_or_create(name=name.strip()).id
             self._ids[key] = brand_id
         return brand_id

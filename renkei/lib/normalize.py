@@ -140,17 +140,26 @@ def _host_error(detail: str, raw: str) -> NormalizationError:
 
 
 def _check_ascii_label(label: str, raw: str) -> None:
-    # Lenient like browsers (underscores, edge hyphens); xn-- must be real Punycode.
+    # Lenient like DNS (underscores, edge hyphens). An xn-- label must be real
+    # Punycode, but its Unicode form need not be valid IDNA: such names are
+    # registered and turn up in phishing lists (a BOM inside, for one).
     if not label:
         raise _host_error("empty label", raw)
     if not _ASCII_LABEL.fullmatch(label):
         bad = next(c for c in label if not _ASCII_LABEL.fullmatch(c))
         raise _host_error(f"invalid character {bad!r}", raw)
     if label.startswith("xn--"):
-        try:
-            idna.ulabel(label)
-        except idna.IDNAError as err:
-            raise _host_error(f"bad IDNA label {label!r} ({err})", raw) from None
+        if not _is_real_punycode(label[4:]):
+            raise _host_error(f"bad IDNA label {label!r} (not Punycode)", raw)
+
+
+def _is_real_punycode(encoded: str) -> bool:
+    """Decodes to non-ASCII text that encodes back to the same label."""
+    try:
+        decoded = encoded.encode("ascii").decode("punycode")
+    except UnicodeError:
+        return False
+    return not decoded.isascii() and decoded.encode("punycode").decode("ascii") == encoded
 
 
 def _to_a_labels_per_label(host: str, raw: str) -> str:

@@ -76,7 +76,8 @@ def _record(item: ApiReport, raw: RawReport, user: User) -> ReportRecord:
 def _prepare(
     items: list[ApiReport], raw: RawReport, user: User
 ) -> tuple[list[tuple[int, PreparedReport]], list[ApiResult]]:
-    brands = BrandCatalog()
+    # API callers may name any brand; only the catalog's own are linked.
+    brands = BrandCatalog(create_unknown=False)
     prepared, rejected = [], []
     for index, item in enumerate(items):
         record = _record(item, raw, user)

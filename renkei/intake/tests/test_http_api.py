@@ -10,10 +10,17 @@ from django.test import Client
 
 from renkei.accounts.models import User
 from renkei.accounts.services import api_token_create
-from renkei.incidents.models import Incident
+from renkei.incidents.brands import brand_upsert
+from renkei.incidents.models import Brand, Incident
 from renkei.intake.models import RawReport, Report
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def catalog(db: None) -> None:
+    """The API links only brands the catalog has; it never adds one."""
+    brand_upsert(name="Amazon", country="US", industry="ecommerce", aliases=[])
 
 
 def token_for(user: User) -> str:
@@ -44,7 +51,7 @@ def test_a_participant_submits_a_report_with_a_token(
     report = Report.objects.get(pk=body["report_id"])
     assert (report.source, report.ref, report.channel) == ("api:participant_a", "c-1", "api")
     assert report.url == "https://login.example-phish.xyz/"
-    assert report.brand.name == "Amazon"
+    assert report.brand is not None and report.brand.name == "Amazon"
     assert json.loads(bytes(report.raw.content)) == PHISH  # the request as it came
 
 
@@ -168,3 +175,15 @@ def test_a_request_over_the_size_limit_is_refused_with_413(
 
     assert response.status_code == 413
     assert response.json()["detail"] == "the request is larger than 10000 bytes"
+
+
+def test_a_brand_the_catalog_does_not_know_stays_on_the_report_only(
+    client: Client, personas: dict[str, User]
+) -> None:
+    body = {**PHISH, "ref": "c-unknown", "brand": "Brand Nobody Knows"}
+
+    response = _call(client, "post", "/api/reports", token_for(personas["participant_a"]), body)
+
+    report = Report.objects.get(pk=response.json()["report_id"])
+    assert report.brand is None and report.brand_as_received == "Brand Nobody Knows"
+    assert not Brand.objects.filter(name="Brand Nobody Knows").exists()

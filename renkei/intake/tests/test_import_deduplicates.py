@@ -153,3 +153,32 @@ def test_a_report_keeps_its_exact_bytes(tmp_path: Path) -> None:
     import_objects(tmp_path, [report("x", "2023-04-01T09:00:00Z", category="other"), line])
 
     assert Report.objects.get(ref="a").raw_bytes() == line.encode()
+
+
+def test_an_unknown_brand_from_a_file_joins_the_catalog_without_a_country(tmp_path: Path) -> None:
+    from renkei.incidents.models import Brand
+
+    import_objects(
+        tmp_path,
+        [
+            report(
+                "a",
+                "2023-04-01T10:00:00Z",
+                category="phishing",
+                url="https://q.example/",
+                brand="New Bank",
+            )
+        ],
+    )
+
+    brand = Brand.objects.get(name="New Bank")
+    assert brand.country == ""
+    assert Incident.objects.get().brand == brand
+
+
+def test_an_untrusted_catalog_lookup_never_adds_a_brand() -> None:
+    from renkei.incidents.brands import BrandCatalog
+    from renkei.incidents.models import Brand
+
+    assert BrandCatalog(create_unknown=False).resolve("Made-up Brand") is None
+    assert not Brand.objects.filter(name="Made-up Brand").exists()

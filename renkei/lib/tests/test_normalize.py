@@ -490,3 +490,9 @@ def test_canonical_ip_is_idempotent(
     once = canonical_ip(address.exploded)
     assert canonical_ip(once) == once
     assert canonical_ip(f"[{once}]" if address.version == 6 else once) == once
+
+
+def test_it_keeps_a_registered_a_label_whose_unicode_form_is_not_valid_idna() -> None:
+    # From JPCERT/CC's phishing URL list: Punycode for a name with a BOM in it.
+    url = "https://xn--americaexpress-kza8d60c.example.com/"
+    assert normalize_url(url).host == "xn--americaexpress-kza8d60c.example.com"
