@@ -148,9 +148,8 @@ def _check_ascii_label(label: str, raw: str) -> None:
     if not _ASCII_LABEL.fullmatch(label):
         bad = next(c for c in label if not _ASCII_LABEL.fullmatch(c))
         raise _host_error(f"invalid character {bad!r}", raw)
-    if label.startswith("xn--"):
-        if not _is_real_punycode(label[4:]):
-            raise _host_error(f"bad IDNA label {label!r} (not Punycode)", raw)
+    if label.startswith("xn--") and not _is_real_punycode(label[4:]):
+        raise _host_error(f"bad IDNA label {label!r} (not Punycode)", raw)
 
 
 def _is_real_punycode(encoded: str) -> bool:
