@@ -55,22 +55,23 @@ def _columns(
 
 
 def _adapt(rows: Sequence[Sequence[Any]], adapters: list[Adapter | None]) -> list[list[Any]]:
-    active = [(i, a) for i, a in enumerate(adapters) if a is not None]
-    # The same datetime object often fills several columns and rows (an
-    # incident's first and last report); the rows keep it alive, so its id
-    # is a safe key for the length of this call.
-    memo: dict[tuple[int, int], Any] = {}
-    adapted = []
-    for row in rows:
-        values = list(row)
-        for index, adapt in active:
+    """Convert the values that need it, a column at a time (the hot loop of bulk intake)."""
+    adapted = [list(row) for row in rows]
+    for index, adapt in enumerate(adapters):
+        if adapt is None:
+            continue
+        # The same object often fills many rows (an incident's first and last
+        # report time, an empty list): the rows keep it alive, so its id is a
+        # safe cache key for the length of this call.
+        cache: dict[int, Any] = {}
+        for values in adapted:
             value = values[index]
             if value is not None:
-                key = (id(value), index)
-                if key not in memo:
-                    memo[key] = adapt(value)
-                values[index] = memo[key]
-        adapted.append(values)
+                key = id(value)
+                converted = cache.get(key)
+                if converted is None:
+                    converted = cache[key] = adapt(value)
+                values[index] = converted
     return adapted
 
 
