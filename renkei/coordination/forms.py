@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from renkei.coordination.directory import FIELDS as CONTACT_FIELDS
 from renkei.coordination.models import LANGUAGE_CHOICES, Contact
 from renkei.incidents.labels import BASIS_LABELS, CONTACT_ROLE_LABELS
 
@@ -34,16 +35,7 @@ class NotificationForm(forms.Form):
 class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
-        fields = [
-            "organisation",
-            "email",
-            "role",
-            "country",
-            "language",
-            "pgp_public_key",
-            "notes",
-            "active",
-        ]
+        fields = list(CONTACT_FIELDS)
         labels = {
             "organisation": _("Organisation"),
             "email": _("E-mail address"),
