@@ -4,17 +4,32 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+WORK = Path(tempfile.gettempdir()) / "renkei-bench"
+# Scripts that need a database argument get one per database here.
+RUNS: dict[str, list[list[str]]] = {
+    "bench_report.py": [
+        [f"sqlite:///{WORK}/report.sqlite3", "--pdf"],
+        ["postgresql://postgres@127.0.0.1:5432/renkei_bench_report"],
+    ],
+    "bench_queue.py": [
+        [],
+        ["--database-url", "postgresql://postgres@127.0.0.1:5432/renkei_bench_queue"],
+    ],
+}
 
 
 def main() -> int:
     failed = []
+    WORK.mkdir(exist_ok=True)
     for script in sorted(HERE.glob("bench_*.py")):
-        print(f"\n=== {script.name}", flush=True)
-        if subprocess.run([sys.executable, str(script)], check=False).returncode != 0:
-            failed.append(script.name)
+        for args in RUNS.get(script.name, [[]]):
+            print(f"\n=== {script.name} {' '.join(args)}", flush=True)
+            if subprocess.run([sys.executable, str(script), *args], check=False).returncode:
+                failed.append(f"{script.name} {' '.join(args)}")
     if failed:
         print(f"\nfailed: {', '.join(failed)}")
     return 1 if failed else 0
