@@ -15,7 +15,7 @@ os.environ.setdefault("RENKEI_TASKS_BACKEND", "immediate")
 # A Redis database of its own, so tests never touch a real queue.
 os.environ.setdefault("RENKEI_REDIS_URL", "redis://127.0.0.1:6379/15")
 
-from renkei.settings import *  # noqa: E402, F403
+from renkei.settings import *  # noqa: F403
 
 # Test users do not need a slow password hash.
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
