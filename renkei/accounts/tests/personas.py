@@ -7,8 +7,13 @@ from renkei.accounts.models import Role, User
 PASSWORD = "correct horse battery staple"  # a test fixture
 
 
-def make_user(username: str, role: str, **extra: object) -> User:
-    user = User.objects.create_user(username=username, password=PASSWORD, role=role, **extra)
+def make_user(
+    username: str, role: str, *, is_staff: bool = False, is_superuser: bool = False
+) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, role=role)
+    if is_staff or is_superuser:
+        user.is_staff, user.is_superuser = is_staff, is_superuser
+        user.save(update_fields=["is_staff", "is_superuser"])
     return user
 
 
