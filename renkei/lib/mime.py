@@ -21,8 +21,6 @@ objects replace what their declared charset cannot decode.
 from __future__ import annotations
 
 import binascii
-import codecs
-import functools
 import hashlib
 import json
 import re
@@ -34,20 +32,27 @@ from email.errors import MessageError
 from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
-from html.parser import HTMLParser
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
-import charset_normalizer
+from renkei.lib.charsets import decode_bytes
+from renkei.lib.html_text import html_to_text
+
+__all__ = [
+    "Attachment",
+    "ParsedMessage",
+    "decode_bytes",
+    "decode_header_value",
+    "extract_ticket_tag",
+    "html_to_text",
+    "parse_message",
+]
 
 MAX_PARTS = 500
 MAX_DEPTH = 10
 MAX_DECODED_BYTES = 50 * 1024 * 1024
 # Broken multiparts repaired per message; every repair parses the rest again.
 MAX_REPAIRS = 5
-# html.parser is pure Python: beyond this much HTML the rest is not parsed.
-MAX_HTML_CHARS = 4 * 1024 * 1024
 # Charset detection looks at a sample; the whole part is then decoded with its answer.
-_DETECT_SAMPLE = 64 * 1024
 
 Completeness = Literal["full", "partial", "failed"]
 
@@ -106,302 +111,6 @@ class _Problems:
         if text not in self.items:
             self.items.append(text)
         self.lossy = self.lossy or lossy
-
-
-# --- Charsets ---------------------------------------------------------------------
-
-# Labels mapped to what the sending software really meant (WHATWG Encoding
-# Standard for the Western ones; cp932 and friends for Japanese).
-_ALIASES: dict[str, str] = {
-    "shift_jis": "cp932",
-    "shift-jis": "cp932",
-    "sjis": "cp932",
-    "x-sjis": "cp932",
-    "s-jis": "cp932",
-    "ms_kanji": "cp932",
-    "csshiftjis": "cp932",
-    "windows-31j": "cp932",
-    "x-ms-cp932": "cp932",
-    "cp50220": "iso2022_jp",
-    "cp50221": "iso2022_jp",
-    "cp50222": "iso2022_jp",
-    "iso-2022-jp-ms": "iso2022_jp",
-    "x-euc-jp": "euc_jp",
-    "eucjp-ms": "euc_jp",
-    "iso-8859-1": "cp1252",
-    "iso8859-1": "cp1252",
-    "iso_8859-1": "cp1252",
-    "latin1": "cp1252",
-    "latin-1": "cp1252",
-    "l1": "cp1252",
-    "iso-8859-9": "cp1254",
-    "iso-8859-11": "cp874",
-    "tis-620": "cp874",
-    "ks_c_5601-1987": "cp949",
-    "euc-kr": "cp949",
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "x-gbk": "gb18030",
-    "big5": "big5hkscs",
-    "unicode-1-1-utf-7": "utf-7",
-}
-# A label that cannot be true of bytes with the high bit set.
-_SEVEN_BIT_LABELS = frozenset({"ascii", "us-ascii", "ansi_x3.4-1968", "us", "iso646-us"})
-_NOT_CHARSETS = frozenset({"undefined", "idna", "punycode", "unicode-escape", "raw-unicode-escape"})
-_ISO2022_CODECS = frozenset({"iso2022_jp", "iso2022_jp_1", "iso2022_jp_2", "iso2022_jp_ext"})
-_ISO2022_JP_CHAIN = ("iso2022_jp", "iso2022_jp_2", "iso2022_jp_ext")
-# Tried after the CP5022x conversion: JIS X 0213 reads rows that mean other
-# characters to Windows mailers, so it must not win over cp932.
-_ISO2022_JP_LATE = ("iso2022_jp_2004", "iso2022_jp_3")
-_SUPERSETS: dict[str, tuple[str, ...]] = {
-    "cp932": ("shift_jis_2004",),
-    "euc_jp": ("euc_jis_2004",),
-    "cp1252": ("latin_1",),  # the five bytes cp1252 leaves undefined
-}
-_MULTIBYTE_PREFIXES = (
-    "utf",
-    "cp932",
-    "shift_jis",
-    "euc",
-    "iso2022",
-    "gb",
-    "big5",
-    "cp949",
-)
-_LABEL_JUNK = re.compile(r"[^a-z0-9_.:-]+")
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-_JIS_ESCAPE = re.compile(rb"\x1b(\$[@B]|\([BJI])")
-_KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa]")
-_JAPANESE = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff\uff01-\uff5e]")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
-class Decoded(NamedTuple):
-    text: str
-    codec: str
-    note: str | None  # set when anything but the declared charset was used
-    lossy: bool  # replacement characters were inserted
-
-
-@functools.lru_cache(maxsize=256)
-def _codec(label: str | None) -> str | None:
-    """Python's codec name for a MIME charset label, or None when unknown.
-
-    Junk around a label is common in spam (`"_iso-2022-jp$ESC"`), so the first
-    plausible token is used.
-    """
-    if not label:
-        return None
-    tokens = _LABEL_JUNK.sub(" ", label.lower()).strip(" _-.").split()
-    if not tokens:
-        return None
-    name = _ALIASES.get(tokens[0], tokens[0])
-    if name in _SEVEN_BIT_LABELS:
-        return "ascii"
-    try:
-        info = codecs.lookup(name)
-    except LookupError:
-        return None
-    # Python-only codecs ("base64", "undefined", "unicode_escape") are not charsets.
-    if not info._is_text_encoding or info.name in _NOT_CHARSETS:
-        return None
-    return info.name
-
-
-def _ascii_incompatible(codec: str | None) -> bool:
-    """Charsets whose bytes can look like ASCII (or UTF-8) and mean something else."""
-    return codec is not None and codec.startswith(("utf-16", "utf-32", "utf-7"))
-
-
-def _is_single_byte(codec: str) -> bool:
-    return not codec.startswith(_MULTIBYTE_PREFIXES)
-
-
-def _strict(data: bytes, codec: str) -> str | None:
-    try:
-        return data.decode(codec)
-    except (UnicodeError, LookupError):
-        return None
-
-
-def _sjis_pair(first: int, second: int) -> bytes:
-    """The JIS X 0208 row/cell arithmetic that maps a JIS pair to Shift_JIS."""
-    lead = (first + 1) // 2 + (0x70 if first <= 0x5E else 0xB0)
-    if not first % 2:
-        return bytes((lead, (second + 0x7E) & 0xFF))
-    # Odd rows use the low trail range, which skips 0x7F.
-    return bytes((lead, second + (0x20 if second >= 0x60 else 0x1F)))
-
-
-def _jis_pairs(chunk: bytes) -> bytes:
-    """JIS X 0208 byte pairs as Shift_JIS; stray control bytes pass through."""
-    out = bytearray()
-    index = 0
-    while index < len(chunk):
-        first = chunk[index]
-        if not 0x21 <= first <= 0x7E or index + 1 >= len(chunk):
-            out.append(first)
-            index += 1
-            continue
-        out += _sjis_pair(first, chunk[index + 1])
-        index += 2
-    return bytes(out)
-
-
-def _iso2022jp_as_cp932(data: bytes) -> str | None:
-    """ISO-2022-JP as Windows writes it (CP50220/50221): NEC and IBM kanji included.
-
-    Converting to Shift_JIS and decoding as cp932 gives those extension
-    characters their Windows meaning (①, ㈱, 髙, 﨑), which no stdlib
-    iso2022 codec does.
-    """
-    pieces = _JIS_ESCAPE.split(data)
-    out = bytearray(pieces[0])
-    for mode, chunk in zip(pieces[1::2], pieces[2::2], strict=True):
-        if mode in (b"$B", b"$@"):
-            out += _jis_pairs(chunk)
-        elif mode == b"(I":
-            out += bytes(b + 0x80 if 0x21 <= b <= 0x5F else b for b in chunk)
-        else:
-            out += chunk
-    return _strict(bytes(out), "cp932")
-
-
-def _decode_iso2022jp(data: bytes) -> tuple[str, str] | None:
-    for codec in _ISO2022_JP_CHAIN:
-        text = _strict(data, codec)
-        if text is not None:
-            return text, codec
-    text = _iso2022jp_as_cp932(data)
-    if text is not None:
-        return text, "cp50220"
-    for codec in _ISO2022_JP_LATE:
-        text = _strict(data, codec)
-        if text is not None:
-            return text, codec
-    return None
-
-
-def _declared_chain(data: bytes, codec: str) -> tuple[str, str] | None:
-    if codec in _ISO2022_CODECS:
-        return _decode_iso2022jp(data)
-    for candidate in (codec, *_SUPERSETS.get(codec, ())):
-        text = _strict(data, candidate)
-        if text is not None:
-            return text, candidate
-    return None
-
-
-def _japanese_score(text: str) -> float:
-    """Share of Japanese characters among non-ASCII ones; 0 without kana.
-
-    Real Japanese prose always has kana, while Western text misread as cp932
-    yields a few random kanji: requiring kana keeps those out.
-    """
-    non_ascii = len(_NON_ASCII.findall(text))
-    kana = len(_KANA.findall(text))
-    if not non_ascii or kana < min(2, non_ascii):
-        return 0.0
-    return len(_JAPANESE.findall(text)) / non_ascii
-
-
-def _as_japanese(data: bytes) -> tuple[str, str] | None:
-    best: tuple[float, str, str] | None = None
-    for codec in ("cp932", "euc_jp"):
-        text = _strict(data, codec)
-        if text is None:
-            continue
-        score = _japanese_score(text)
-        if score >= 0.8 and (best is None or score > best[0]):
-            best = (score, text, codec)
-    return (best[1], best[2]) if best else None
-
-
-def _normalizer_guess(data: bytes) -> str | None:
-    """charset_normalizer's answer; on a tie, windows-1252, the label Western
-    mailers most often forget or get wrong."""
-    results = charset_normalizer.from_bytes(data[:_DETECT_SAMPLE])
-    best = results.best()
-    if best is None:
-        return None
-    for match in results:
-        if match.encoding == "cp1252" and (match.chaos, match.coherence) == (
-            best.chaos,
-            best.coherence,
-        ):
-            return "cp1252"
-    return str(best.encoding)
-
-
-def _bom_codec(data: bytes) -> str | None:
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            return codec
-    return None
-
-
-def _detect(data: bytes, label: str | None, codec: str | None) -> Decoded:
-    """The declared charset did not fit (or there was none): find one that does."""
-    said = f"declared charset {label!r}" if label else "no charset declared"
-    japanese = _as_japanese(data)
-    if japanese:
-        return Decoded(japanese[0], japanese[1], f"{said}; detected {japanese[1]}", False)
-    if codec == "utf-8":
-        # A few broken bytes in UTF-8 are damage, not a different charset.
-        text = data.decode("utf-8", errors="replace")
-        if text.count("\ufffd") <= max(4, len(data) // 1000):
-            return Decoded(text, "utf-8", f"{said}: invalid UTF-8 bytes replaced", True)
-    guess = _normalizer_guess(data)
-    if guess is not None:
-        text = data.decode(guess, errors="replace")
-        lossy = "\ufffd" in text
-        return Decoded(text, guess, f"{said}; detected {guess}", lossy)
-    text = data.decode("utf-8", errors="replace")
-    return Decoded(text, "utf-8", f"{said}; decoded as UTF-8 with replacement characters", True)
-
-
-def decode_bytes(data: bytes, label: str | None, *, note_undeclared: bool = True) -> Decoded:
-    """Text from bytes in the charset `label` claims, or the one they are really in.
-
-    `note_undeclared=False` accepts unlabelled UTF-8 silently (RFC 6532 headers).
-    """
-    codec = _codec(label)
-    has_escape = b"\x1b" in data
-    if data.isascii() and not has_escape and not _ascii_incompatible(codec):
-        return Decoded(data.decode("ascii"), "ascii", None, False)
-    bom = _bom_codec(data)
-    if bom:
-        return Decoded(data.decode(bom, errors="replace"), bom, None, False)
-    if has_escape and (codec in _ISO2022_CODECS or codec is None or data.isascii()):
-        found = _decode_iso2022jp(data)
-        if found:
-            note = None if codec in _ISO2022_CODECS else f"ISO-2022-JP text labelled {label!r}"
-            return Decoded(found[0], found[1], note, False)
-    return _decode_8bit(data, label, codec, note_undeclared)
-
-
-def _decode_8bit(
-    data: bytes, label: str | None, codec: str | None, note_undeclared: bool
-) -> Decoded:
-    utf8 = _strict(data, "utf-8")
-    if utf8 is not None and codec != "utf-8" and not _ascii_incompatible(codec):
-        # Other charsets almost never form valid multi-byte UTF-8 by chance.
-        said = f"declared {label!r} but the bytes are UTF-8" if label else None
-        if said is None and note_undeclared:
-            said = "no charset declared; decoded as UTF-8"
-        return Decoded(utf8, "utf-8", said, False)
-    if codec and codec != "ascii":
-        found = _declared_chain(data, codec)
-        if found and not (_is_single_byte(codec) and _as_japanese(data)):
-            note = f"declared {label!r}; decoded as {found[1]}" if found[1] != codec else None
-            return Decoded(found[0], found[1], note, False)
-    return _detect(data, label, codec)
 
 
 # --- Header values ----------------------------------------------------------------
@@ -513,118 +222,6 @@ def extract_ticket_tag(subject: str) -> str | None:
     """The incident ref (`I-` + 10 Crockford base32) in a `[renkei#I-...]` tag."""
     match = _TICKET_TAG.search(subject)
     return match.group(1).upper() if match else None
-
-
-# --- HTML -------------------------------------------------------------------------
-
-# Tags that start a new line when rendered.
-_BLOCK_TAGS = frozenset((
-    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "footer",
-    "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol",
-    "p", "pre", "section", "table", "tbody", "td", "th", "thead", "tr", "ul",
-))  # fmt: skip
-_HIDDEN_TAGS = frozenset({"script", "style"})
-_LINK_ATTRS = frozenset({"href", "src", "action", "formaction", "background", "poster"})
-_REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\"\s>]+)", re.IGNORECASE)
-_SPACES = re.compile(r"[ \t\r\n\f\xa0]+")
-_BLANK_LINES = re.compile(r"\n{3,}")
-
-
-class HtmlText(NamedTuple):
-    text: str
-    links: list[str]
-
-
-class _TextAndLinks(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.pieces: list[str] = []
-        self.links: dict[str, None] = {}
-        self.hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _HIDDEN_TAGS:
-            self.hidden += 1
-        elif tag in _BLOCK_TAGS:
-            self.pieces.append("\n")
-        for name, value in attrs:
-            if value and name in _LINK_ATTRS:
-                self._link(value)
-        if tag == "meta":
-            self._refresh(attrs)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _HIDDEN_TAGS:
-            self.hidden = max(0, self.hidden - 1)
-        elif tag in _BLOCK_TAGS:
-            self.pieces.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.hidden:  # source line breaks are spaces; only block tags break lines
-            self.pieces.append(data.replace("\n", " "))
-
-    def _link(self, value: str) -> None:
-        value = value.strip()
-        if value and value[:5].lower() != "data:":  # inline images are not links
-            self.links[value] = None
-
-    def _refresh(self, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        if values.get("http-equiv", "").lower() == "refresh":
-            match = _REFRESH_URL.search(values.get("content", ""))
-            if match:
-                self._link(match.group(1))
-
-    def text(self) -> str:
-        lines = (_SPACES.sub(" ", line).strip() for line in "".join(self.pieces).split("\n"))
-        return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
-
-
-# The html.parser of the Python we run (3.11.7) rescans to the end of the input
-# for every construct that is never closed, so "<a <a <a ..." or "<!--<!--..."
-# take quadratic time: minutes for a megabyte. Such openers are escaped to text
-# first, which is what they render as anyway.
-# Comments and marked sections end at their own closers ("<!--<![endif]-->" is
-# one comment), so they are left to the closer-based rules below.
-_UNCLOSED_TAG = re.compile(r"<(?=[A-Za-z/?]|!(?!--|\[))(?=[^<>]*(?:<|\Z))")
-_COMMENT_OPEN = re.compile(r"<(?=!--)")
-_COMMENT_CLOSE = re.compile(r"--\s*>")
-_SECTION_NAMES = r"(?:cdata|temp|ignore|include|rcdata)"
-_SECTION_OPEN = re.compile(rf"<(?=!\[{_SECTION_NAMES}(?![-_.a-z0-9]))", re.IGNORECASE | re.ASCII)
-_SECTION_CLOSE = re.compile(r"\]\s*\]\s*>")
-_MS_SECTION_OPEN = re.compile(r"<(?=!\[(?:if|else|endif)(?![-_.a-z0-9]))", re.IGNORECASE | re.ASCII)
-_MS_SECTION_CLOSE = re.compile(r"\]\s*>")
-# Any other "<![" makes html.parser raise, which would hide the rest of the body.
-_UNKNOWN_SECTION = re.compile(
-    rf"<(?=!\[(?!(?:{_SECTION_NAMES}|if|else|endif)(?![-_.a-z0-9])))", re.I | re.A
-)
-
-
-def _escape_unclosed(html: str, opener: re.Pattern[str], closer: re.Pattern[str]) -> str:
-    last = 0
-    for match in closer.finditer(html):
-        last = match.end()
-    tail = opener.sub("&lt;", html[last:])
-    return html[:last] + tail
-
-
-def _defuse(html: str) -> str:
-    html = _UNKNOWN_SECTION.sub("&lt;", _UNCLOSED_TAG.sub("&lt;", html))
-    html = _escape_unclosed(html, _COMMENT_OPEN, _COMMENT_CLOSE)
-    html = _escape_unclosed(html, _SECTION_OPEN, _SECTION_CLOSE)
-    return _escape_unclosed(html, _MS_SECTION_OPEN, _MS_SECTION_CLOSE)
-
-
-def html_to_text(html: str) -> HtmlText:
-    """Visible text and link targets of an HTML body; script and style content never
-    appear in the text. html.parser is lenient, so broken markup still yields text."""
-    parser = _TextAndLinks()
-    try:
-        parser.feed(_defuse(html[:MAX_HTML_CHARS]))
-        parser.close()
-    except AssertionError:  # _markupbase's answer to some malformed declarations
-        pass
-    return HtmlText(parser.text(), list(parser.links))
 
 
 # --- Body walk --------------------------------------------------------------------

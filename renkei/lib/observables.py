@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from renkei.lib.errors import NormalizationError
-from renkei.lib.mime import html_to_text
+from renkei.lib.html_text import html_to_text
 from renkei.lib.normalize import normalize_url, refang
 
 # --- Refanging ----------------------------------------------------------------------
