@@ -68,7 +68,10 @@ def report_classify(
         raise PermissionDenied("only center staff decide a report's category")
     if category not in CATEGORIES:
         raise ValidationError(f"unknown category {category!r}")
-    report = Report.objects.select_for_update().select_related("brand").get(pk=report.pk)
+    # of=self: PostgreSQL cannot lock the nullable side of the brand outer join.
+    report = (
+        Report.objects.select_for_update(of=("self",)).select_related("brand").get(pk=report.pk)
+    )
     key = _key(report, category)
     before = _state(report)
     report.category, report.category_origin, report.brand = category, "analyst", brand
