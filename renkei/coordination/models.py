@@ -67,7 +67,8 @@ class Notification(models.Model):
             models.UniqueConstraint(fields=["source", "ref"], name="notification_source_ref_unique")
         ]
         indexes = [
-            models.Index(fields=["sent_at"], name="notification_sent"),
+            # Coordinations per month count sent notifications only: index-only.
+            models.Index(fields=["sent_at", "status"], name="notification_sent_status"),
             models.Index(fields=["incident", "sent_at"], name="notification_incident"),
             # Search by e-mail address in the triage queue.
             models.Index(fields=["recipient"], name="notification_recipient"),

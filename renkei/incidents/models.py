@@ -117,7 +117,11 @@ class Incident(models.Model):
     class Meta:
         indexes = [
             # Statistics: incidents per month and category.
-            models.Index(fields=["first_report_at", "category"], name="incident_month_cat"),
+            # Statistics: incidents per month and category, and (with the brand)
+            # phishing brand origins, both answered from the index alone.
+            models.Index(
+                fields=["first_report_at", "category", "brand"], name="incident_month_cat_brand"
+            ),
             # Dedup: the latest incident with this category and key.
             models.Index(fields=["category", "key", "last_report_at"], name="incident_dedup"),
             # Triage queue (incidents/selectors.py): oldest first, keyset-paged.
