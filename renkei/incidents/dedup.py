@@ -11,8 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, ClassVar
 
 from renkei.incidents.models import Incident
+
+
+def parse_port_text(value: str) -> tuple[int, str]:
+    """`22/tcp` as stored in Incident.ports -> (22, "tcp")."""
+    number, _, protocol = value.partition("/")
+    return int(number), protocol
 
 
 @dataclass(slots=True)
@@ -30,6 +37,27 @@ class IncidentState:
     new_ports: set[tuple[int, str]] = field(default_factory=set)
     explicit_ref: str | None = None
     changed: bool = False
+
+    # The columns `from_row` reads, for `.values(*STATE_COLUMNS)`.
+    STATE_COLUMNS: ClassVar[tuple[str, ...]] = (
+        "id", "ref", "category", "key", "first_report_at", "last_report_at", "report_count",
+        "brand_id", "ports",
+    )  # fmt: skip
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], *, explicit: bool = False) -> IncidentState:
+        """What the matcher knows of a stored incident (a `.values(*STATE_COLUMNS)` row)."""
+        return cls(
+            category=row["category"],
+            key=row["key"],
+            first_report_at=row["first_report_at"],
+            last_report_at=row["last_report_at"],
+            id=row["id"],
+            report_count=row["report_count"],
+            brand_id=row["brand_id"],
+            ports={parse_port_text(p) for p in row["ports"]},
+            explicit_ref=row["ref"] if explicit else None,
+        )
 
     def absorb(self, received_at: datetime, brand_id: int | None) -> None:
         self.first_report_at = min(self.first_report_at, received_at)
@@ -67,28 +95,10 @@ class IncidentMatcher:
         rows = (
             Incident.objects.filter(category=category, key__in=keys, merged_into__isnull=True)
             .order_by("last_report_at")
-            .values_list(
-                "id",
-                "key",
-                "first_report_at",
-                "last_report_at",
-                "report_count",
-                "brand_id",
-                "ports",
-            )
+            .values(*IncidentState.STATE_COLUMNS)
         )
-        for pk, key, first, last, count, brand_id, ports in rows:
-            assert key is not None  # filtered by key__in
-            self._latest[(category, key)] = IncidentState(
-                category=category,
-                key=key,
-                first_report_at=first,
-                last_report_at=last,
-                id=pk,
-                report_count=count,
-                brand_id=brand_id,
-                ports={(int(p.split("/")[0]), p.split("/")[1]) for p in ports},
-            )
+        for row in rows:  # oldest first: the latest per key wins
+            self._latest[(category, row["key"])] = IncidentState.from_row(row)
 
     def match(self, category: str, key: str | None, received_at: datetime) -> IncidentState:
         """The incident this report joins; a new (unsaved) state when none fits."""

@@ -19,6 +19,7 @@ from django.utils import timezone
 from renkei.accounts.access import is_staff
 from renkei.accounts.audit import audit_log
 from renkei.accounts.models import User
+from renkei.incidents.dedup import parse_port_text
 from renkei.incidents.models import (
     CATEGORY_CHOICES,
     Incident,
@@ -97,8 +98,8 @@ def incident_recompute(incident: Incident) -> Incident:
     incident.ports = _port_union(incident)
     IncidentPort.objects.filter(incident=incident).delete()
     IncidentPort.objects.bulk_create(
-        IncidentPort(incident=incident, port=int(p.split("/")[0]), protocol=p.split("/")[1])
-        for p in incident.ports
+        IncidentPort(incident=incident, port=port, protocol=protocol)
+        for port, protocol in map(parse_port_text, incident.ports)
     )
     incident.status = derived_status(incident)
     incident.save()

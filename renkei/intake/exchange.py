@@ -9,7 +9,7 @@ report it against the line number.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -101,7 +101,6 @@ class _Fields:
     """The object of one line, consumed key by key; what is left is `extra`."""
 
     data: dict[str, Any]
-    used: set[str] = field(default_factory=set)
 
     def text(self, name: str, *, required: bool = False, max_length: int = 10_000) -> str:
         # Hot path of bulk import: ~10 calls per line, so kept lean.

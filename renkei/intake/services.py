@@ -65,28 +65,8 @@ def _split_duplicates(
 def _explicit_states(prepared: list[PreparedReport]) -> dict[str, IncidentState]:
     """Incidents named by ref in the input (an export carries them), by ref."""
     refs = {item.record.incident for item in prepared if item.record.incident}
-    states: dict[str, IncidentState] = {}
-    for row in Incident.objects.filter(ref__in=refs).values(
-        "id", "ref", "category", "key", "first_report_at", "last_report_at", "report_count",
-        "brand_id", "ports",
-    ):  # fmt: skip
-        states[row["ref"]] = IncidentState(
-            category=row["category"],
-            key=row["key"],
-            first_report_at=row["first_report_at"],
-            last_report_at=row["last_report_at"],
-            id=row["id"],
-            report_count=row["report_count"],
-            brand_id=row["brand_id"],
-            ports={_port_tuple(p) for p in row["ports"]},
-            explicit_ref=row["ref"],
-        )
-    return states
-
-
-def _port_tuple(value: str) -> tuple[int, str]:
-    number, _, protocol = value.partition("/")
-    return int(number), protocol
+    rows = Incident.objects.filter(ref__in=refs).values(*IncidentState.STATE_COLUMNS)
+    return {row["ref"]: IncidentState.from_row(row, explicit=True) for row in rows}
 
 
 def _assign_incidents(fresh: list[PreparedReport], matcher: IncidentMatcher) -> list[IncidentState]:
@@ -114,16 +94,6 @@ def _assign_incidents(fresh: list[PreparedReport], matcher: IncidentMatcher) -> 
     for state in explicit.values():
         matcher.register(state)
     return states
-
-
-def _incident_fields(state: IncidentState) -> dict[str, object]:
-    return {
-        "first_report_at": state.first_report_at,
-        "last_report_at": state.last_report_at,
-        "report_count": state.report_count,
-        "brand_id": state.brand_id,
-        "ports": [f"{port}/{proto}" for port, proto in sorted(state.ports)],
-    }
 
 
 _INCIDENT_FIELDS = ("first_report_at", "last_report_at", "report_count", "brand", "ports")
