@@ -30,10 +30,11 @@ from renkei.intake.exchange import (
     parse_line,
 )
 from renkei.intake.experts import PreparedReport, prepare_fields
-from renkei.intake.models import Report
+from renkei.intake.models import RawStatus, Report
 from renkei.intake.reader import ParsedBatch, parsed_batches
 from renkei.intake.services import (
     ReportRef,
+    raw_report_mark,
     raw_report_record_failure,
     raw_report_store,
     report_ingest_batch,
@@ -187,8 +188,13 @@ class ExchangeImporter:
             raise
         except Exception as exc:  # noqa: BLE001 - keep the lines, report the bug
             self.matcher.reset()
+            reason = f"internal error, batch not imported: {exc!r}"
+            raw_report_mark(raw_id, status=RawStatus.FAILED, error=reason)
             for position, line in parsed.lines:
-                self._reject(position, line, f"internal error, batch not imported: {exc!r}")
+                self._reject(position, line, reason)
+            return
+        # Rejected lines are recorded on their own; the chunk itself was processed.
+        raw_report_mark(raw_id, status=RawStatus.PARSED)
 
     def _reject(self, position: int, line: bytes, reason: str) -> None:
         self.summary.reject(position, reason)

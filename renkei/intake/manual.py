@@ -12,12 +12,9 @@ import json
 import secrets
 from datetime import datetime
 
-from django.conf import settings
-
 from renkei.accounts.access import is_staff
 from renkei.accounts.models import User
 from renkei.incidents.brands import BrandCatalog
-from renkei.incidents.dedup import IncidentMatcher
 from renkei.intake.exchange import ReportRecord
 from renkei.intake.experts import prepare_report
 from renkei.intake.models import Report
@@ -91,8 +88,7 @@ def report_ingest_one(
     except ValidationError as exc:
         raw_report_mark(raw.pk, status="failed", error=exc.message)
         raise
-    matcher = IncidentMatcher(window_days=settings.RENKEI_DEDUP_WINDOW_DAYS)
-    result = report_ingest_batch(prepared=[prepared], matcher=matcher, actor=actor)
+    result = report_ingest_batch(prepared=[prepared], actor=actor)
     raw_report_mark(raw.pk, status="parsed")
     return Report.objects.select_related("incident").get(
         pk=result.created[(SOURCE, record.ref)].report_id

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -155,10 +156,16 @@ def _report_row(item: PreparedReport, incident_id: int | None) -> tuple[object, 
 
 @transaction.atomic
 def report_ingest_batch(
-    *, prepared: list[PreparedReport], matcher: IncidentMatcher, actor: User | None = None,
-    actor_label: str = "",
+    *, prepared: list[PreparedReport], matcher: IncidentMatcher | None = None,
+    actor: User | None = None, actor_label: str = "",
 ) -> IngestResult:  # fmt: skip
-    """Store reports, join or open their incidents, audit; all or nothing."""
+    """Store reports, join or open their incidents, audit; all or nothing.
+
+    A bulk import passes its own long-lived `matcher` (it caches keys across
+    batches); a single report gets a fresh one with the configured window.
+    """
+    if matcher is None:
+        matcher = IncidentMatcher(window_days=settings.RENKEI_DEDUP_WINDOW_DAYS)
     fresh, duplicates = _split_duplicates(prepared)
     result = IngestResult(duplicates=duplicates)
     if not fresh:

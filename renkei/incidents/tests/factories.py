@@ -7,10 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-
 from renkei.incidents.brands import BrandCatalog
-from renkei.incidents.dedup import IncidentMatcher
 from renkei.intake.exchange import ReportRecord, parse_timestamp
 from renkei.intake.experts import prepare_report
 from renkei.intake.models import Report
@@ -66,6 +63,5 @@ def ingest(
         raw_length=len(content),
     )
     prepared = prepare_report(record, source=source, brands=BrandCatalog())
-    matcher = IncidentMatcher(window_days=settings.RENKEI_DEDUP_WINDOW_DAYS)
-    result = report_ingest_batch(prepared=[prepared], matcher=matcher)
+    result = report_ingest_batch(prepared=[prepared])
     return Report.objects.select_related("incident").get(pk=result.created[(source, ref)].report_id)

@@ -13,12 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from renkei.accounts.models import User
 from renkei.incidents.brands import BrandCatalog
-from renkei.incidents.dedup import IncidentMatcher
 from renkei.incidents.models import Incident, new_incident_ref
 from renkei.intake.exchange import ReportRecord
 from renkei.intake.experts import PreparedReport, prepare_fields
@@ -97,7 +95,6 @@ def api_receive(user: User, raw: RawReport, items: list[ApiReport]) -> list[ApiR
         prepared, results = _prepare(items, raw, user)
         ingest = report_ingest_batch(
             prepared=[p for _, p in prepared], actor=user,
-            matcher=IncidentMatcher(window_days=settings.RENKEI_DEDUP_WINDOW_DAYS),
         )  # fmt: skip
     incident_ids = {r.incident_id for r in ingest.created.values()}
     refs = dict(Incident.objects.filter(pk__in=incident_ids).values_list("id", "ref"))

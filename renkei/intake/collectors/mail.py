@@ -26,11 +26,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from renkei.accounts.models import User
-from renkei.incidents.dedup import IncidentMatcher
 from renkei.incidents.models import Incident
 from renkei.intake.attachments import (
     Attachment,
@@ -146,7 +144,6 @@ def _process(raw: RawReport, context: _Context) -> MailOutcome:
         prepared = _prepare(record, suggestion)
         result = report_ingest_batch(
             prepared=[prepared], actor=context.actor, actor_label=label,
-            matcher=IncidentMatcher(window_days=settings.RENKEI_DEDUP_WINDOW_DAYS),
         )  # fmt: skip
         created = result.created.get((MAIL_SOURCE, record.ref))
         if created is None:

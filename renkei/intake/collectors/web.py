@@ -15,10 +15,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
-from renkei.incidents.dedup import IncidentMatcher
 from renkei.incidents.models import new_incident_ref
 from renkei.intake.attachments import (
     IncomingFile,
@@ -125,7 +123,6 @@ def _ingest(raw: RawReport, ref: str, form: WebSubmission) -> None:
         prepared.brand_id = suggested["id"]
     result = report_ingest_batch(
         prepared=[prepared], actor=None, actor_label="web form",
-        matcher=IncidentMatcher(window_days=settings.RENKEI_DEDUP_WINDOW_DAYS),
     )  # fmt: skip
     report = Report.objects.get(pk=result.created[(WEB_SOURCE, ref)].report_id)
     if form.files:

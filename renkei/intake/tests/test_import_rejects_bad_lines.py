@@ -102,3 +102,12 @@ def import_objects_from(path: Path):  # type: ignore[no-untyped-def]
     from renkei.intake.importer import ExchangeImporter
 
     return ExchangeImporter(batch_size=100).run(path)
+
+
+def test_the_stored_chunk_is_marked_processed_once_its_lines_are_in(tmp_path: Path) -> None:
+    import_objects(tmp_path, [GOOD_1, BAD_LINES[0], GOOD_2])
+
+    chunk = Report.objects.get(ref="g1").raw
+    assert chunk.status == RawStatus.PARSED
+    assert chunk == Report.objects.get(ref="g2").raw
+    assert RawReport.objects.filter(status=RawStatus.STORED).count() == 0
