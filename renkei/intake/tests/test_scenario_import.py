@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
@@ -140,5 +141,8 @@ def test_export_then_import_into_an_empty_database_gives_the_same_incidents(
 
 
 def test_the_suite_runs_on_the_configured_database() -> None:
-    # CI runs this module twice: once on SQLite, once on PostgreSQL.
-    assert connection.vendor in {"sqlite", "postgresql"}
+    # CI runs this module twice, on SQLite and on PostgreSQL: make sure the second
+    # pass really is on PostgreSQL rather than silently falling back.
+    configured = os.environ.get("RENKEI_DATABASE_URL", "") or "sqlite:"
+    expected = "postgresql" if configured.startswith(("postgres:", "postgresql:")) else "sqlite"
+    assert connection.vendor == expected
