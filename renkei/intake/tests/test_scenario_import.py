@@ -2,43 +2,32 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 
 from renkei.coordination.models import NoNotification, Notification, Resolution
-from renkei.incidents.models import Brand, BrandAlias, Incident, IncidentPort
+from renkei.incidents.models import Brand, Incident
 from renkei.intake.exporter import export_to_file
 from renkei.intake.importer import ExchangeImporter, ImportSummary
-from renkei.intake.models import RawReport, Report
+from renkei.intake.models import Report
+from renkei.intake.tests.scenario import SCENARIO_FILE, import_scenario, wipe_records
 
-SCENARIO = Path(__file__).resolve().parents[3] / "../shared/scenarios/jpcert-fy2023-q1"
 TZ = ZoneInfo("Asia/Tokyo")
 pytestmark = [pytest.mark.scenario, pytest.mark.django_db]
 
 
-def _wipe() -> None:
-    for model in (Notification, NoNotification, Resolution, Report, RawReport, IncidentPort,
-                  Incident, BrandAlias, Brand):  # fmt: skip
-        model.objects.all().delete()
-
-
 @pytest.fixture(scope="module")
-def scenario(django_db_setup: None, django_db_blocker) -> Iterator[ImportSummary]:  # type: ignore[no-untyped-def]
-    if not (SCENARIO / "scenario.jsonl.gz").exists():
-        pytest.skip(f"scenario data not found at {SCENARIO.resolve()}")
+def scenario(django_db_setup: None, django_db_blocker: Any) -> Iterator[ImportSummary]:
     with django_db_blocker.unblock():
-        _wipe()
-        summary = ExchangeImporter().run(SCENARIO / "scenario.jsonl.gz")
-        yield summary
-        _wipe()
+        yield import_scenario()
+        wipe_records()
 
 
 def _month_start(month: str) -> datetime:
@@ -70,11 +59,6 @@ def snapshot() -> Counter[tuple[str, str, str | None]]:
     for first, category, key in rows.iterator(chunk_size=5000):
         counts[(first.astimezone(TZ).strftime("%Y-%m"), category, key)] += 1
     return counts
-
-
-@pytest.fixture(scope="module")
-def expected() -> dict:  # type: ignore[type-arg]
-    return json.loads((SCENARIO / "expected.json").read_text(encoding="utf-8"))
 
 
 def test_every_line_of_the_scenario_imports(scenario: ImportSummary) -> None:
@@ -114,7 +98,7 @@ def test_incidents_of_earlier_quarters_match_the_comparisons(
 def test_reimporting_the_scenario_adds_nothing(scenario: ImportSummary) -> None:
     before = (Report.objects.count(), Incident.objects.count(), Notification.objects.count())
 
-    again = ExchangeImporter().run(SCENARIO / "scenario.jsonl.gz")
+    again = ExchangeImporter().run(SCENARIO_FILE)
 
     assert sum(again.imported.values()) == 0
     assert again.rejected_count == 0
@@ -131,7 +115,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_incidents(
               Resolution.objects.count(), Brand.objects.count())  # fmt: skip
 
     export_to_file(path)
-    _wipe()
+    wipe_records()
     summary = ExchangeImporter().run(path)
 
     assert summary.rejected_count == 0
