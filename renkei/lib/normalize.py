@@ -326,9 +326,43 @@ def _split_authority(authority: str, url: str) -> tuple[str, int | None]:
     return host, _parse_port(port, url)
 
 
+# Most URLs in bulk feeds are nearly in normal form: a lower-case scheme, an
+# ASCII host, a path of unreserved characters, perhaps a fragment; no port,
+# userinfo, query, escape or fang. They skip the general parser.
+_PLAIN_URL = re.compile(
+    r"(https?)://([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)(/[A-Za-z0-9\-._~/]*)?(?:#.*)?"
+)
+_NUMERIC_LAST_LABEL = re.compile(r"\.(?:[0-9]+|0x[0-9a-f]*)")
+
+
+def _plain_url(value: str) -> NormalizedUrl | None:
+    match = _PLAIN_URL.fullmatch(value)
+    if match is None:
+        return None
+    scheme, host, raw_path = match.groups()
+    host = host.lower()
+    # Punycode is checked and numeric hosts are IPv4 numbers: the general path.
+    if "xn--" in host or _NUMERIC_LAST_LABEL.fullmatch(host, host.rfind(".")):
+        return None
+    path = (remove_dot_segments(raw_path).rstrip("/") if raw_path else "") or "/"
+    key = host + path
+    return NormalizedUrl(url=f"{scheme}://{key}", host=host, port=None, path=path, key=key)
+
+
 def normalize_url(value: str) -> NormalizedUrl:
     """Refang and normalize a URL; `key` is its site incident key."""
-    text = refang(value)
+    plain = _plain_url(value)
+    if plain is not None:
+        return plain
+    text = refang(value)  # a defanged URL is often plain underneath
+    return (_plain_url(text) if text != value else None) or _normalize_refanged(text)
+
+
+def _normalize_any_url(value: str) -> NormalizedUrl:
+    return _normalize_refanged(refang(value))
+
+
+def _normalize_refanged(text: str) -> NormalizedUrl:
     if not text:
         raise NormalizationError("not a valid URL: empty")
     text = _with_scheme(text)

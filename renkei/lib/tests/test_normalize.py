@@ -13,6 +13,8 @@ from renkei.lib.normalize import (
     CATEGORIES,
     SITE_CATEGORIES,
     NormalizedUrl,
+    _normalize_any_url,
+    _plain_url,
     canonical_ip,
     incident_key,
     normalize_host,
@@ -481,6 +483,33 @@ def test_every_defanged_form_has_the_key_of_the_url(
     data: st.DataObject, parts: tuple[str, str, str, str, str]
 ) -> None:
     assert key(data.draw(defanged(parts))) == key(join(*parts))
+
+
+plain_urls = st.one_of(
+    st.from_regex(
+        r"https?://[A-Za-z0-9\-]{1,6}(\.[A-Za-z0-9\-]{1,6}){1,3}(/[a-z0-9\-._~/]{0,12})?"
+        r"(#[a-z?#/ \[\].]{0,6})?",
+        fullmatch=True,
+    ),
+    st.builds(
+        lambda scheme, host, segments: f"{scheme}://{host}/" + "/".join(segments),
+        st.sampled_from(["http", "https"]),
+        st.sampled_from(["example.com", "a.0x1f", "b.co.jp", "xn--wgv71a.jp", "1.2.3.4", "-x.jp", "A.0X1F", "XN--WGV71A.JP"]),
+        st.lists(st.sampled_from([".", "..", "", "a", ".well-known", "b~c", "x."]), max_size=5),
+    ),
+)  # fmt: skip
+
+
+@given(plain_urls)
+def test_the_plain_url_shortcut_agrees_with_the_general_parser(url: str) -> None:
+    plain = _plain_url(url)
+    if plain is not None:
+        assert plain == _normalize_any_url(url)
+
+
+def test_the_plain_url_shortcut_takes_the_common_case() -> None:
+    assert _plain_url("https://login.example.co.jp/a/./b/../c/") is not None
+    assert _plain_url("http://1.2.3.4/") is None  # IPv4 numbers: the general parser
 
 
 @given(st.ip_addresses())
