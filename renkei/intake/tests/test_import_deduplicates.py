@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
 
 from renkei.incidents.models import Incident, IncidentPort
+from renkei.intake.importer import ExchangeImporter
 from renkei.intake.models import Report
-from renkei.intake.tests.helpers import import_objects, report
+from renkei.intake.tests.helpers import import_objects, report, write_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -182,3 +184,19 @@ def test_an_untrusted_catalog_lookup_never_adds_a_brand() -> None:
 
     assert BrandCatalog(create_unknown=False).resolve("Made-up Brand") is None
     assert not Brand.objects.filter(name="Made-up Brand").exists()
+
+
+def test_an_import_turns_the_garbage_collector_back_on_even_when_interrupted(
+    tmp_path: Path,
+) -> None:
+    # The import collects garbage itself, batch by batch; the process must get
+    # its automatic collector back whatever happens.
+    path = write_lines(tmp_path / "in.jsonl", [report("r1", "2023-04-01T00:00:00Z")])
+
+    def interrupt(done: int, lines: int) -> None:
+        assert not gc.isenabled()
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        ExchangeImporter(progress=interrupt).run(path)
+    assert gc.isenabled()
