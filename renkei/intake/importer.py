@@ -7,6 +7,7 @@ other intake path uses, a batch at a time.
 
 from __future__ import annotations
 
+import copy
 import gc
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -45,6 +46,9 @@ from renkei.lib.errors import RenkeiError, ValidationError
 
 DEFAULT_SOURCE = "exchange"
 MAX_KEPT_REJECTIONS = 10_000
+# Batches between collections of young garbage: a scenario batch makes almost
+# no cycles, and each collection walks every object the batches made.
+YOUNG_COLLECTION_EVERY = 8
 ProgressCallback = Callable[[int, int], None]  # (bytes done, lines done)
 
 
@@ -86,7 +90,8 @@ class ReportIndex:
 
     def preload(self, wanted: set[tuple[str, str]]) -> None:
         missing: dict[str, list[str]] = {}
-        for source, ref in wanted - self._known.keys():
+        # Not `wanted - keys()`: a set minus a keys view walks the whole index.
+        for source, ref in (ident for ident in wanted if ident not in self._known):
             missing.setdefault(source, []).append(ref)
         for source, refs in missing.items():
             for start in range(0, len(refs), 900):
@@ -131,9 +136,12 @@ class ExchangeImporter:
         if not path.is_file():
             raise RenkeiError(f"no such file: {path}")
         with _young_garbage_collection():
-            for parsed in parsed_batches(path, self.batch_size, self._parse_batch):
+            for number, parsed in enumerate(
+                parsed_batches(path, self.batch_size, self._parse_batch)
+            ):
                 self._import_batch(parsed)
-                gc.collect(1)
+                if number % YOUNG_COLLECTION_EVERY == YOUNG_COLLECTION_EVERY - 1:
+                    gc.collect(1)
         return self.summary
 
     def _import_batch(self, parsed: ParsedBatch) -> None:
@@ -189,19 +197,28 @@ class ExchangeImporter:
             if isinstance(record, PreparedReport):
                 record.record.raw_id = raw_id
                 record.record.raw_offset = offsets[record.record.position or 0]
+        before = copy.deepcopy(self.summary)
         try:
-            self._store(parsed.records)
+            # One transaction per batch: all of it is imported or none of it.
+            with transaction.atomic():
+                self._store(parsed.records)
+                # Rejected lines are recorded on their own; the chunk was processed.
+                raw_report_mark(raw_id, status=RawStatus.PARSED)
         except ValidationError:
             raise
         except Exception as exc:  # noqa: BLE001 - keep the lines, report the bug
-            self.matcher.reset()
+            self._forget_batch(before)
             reason = f"internal error, batch not imported: {exc!r}"
             raw_report_mark(raw_id, status=RawStatus.FAILED, error=reason)
             for position, line in parsed.lines:
                 self._reject(position, line, reason)
-            return
-        # Rejected lines are recorded on their own; the chunk itself was processed.
-        raw_report_mark(raw_id, status=RawStatus.PARSED)
+
+    def _forget_batch(self, summary: ImportSummary) -> None:
+        """After a rollback: what this batch taught the caches is no longer true."""
+        self.summary = summary
+        self.matcher.reset()
+        self.reports = ReportIndex()
+        self.brands = None
 
     def _reject(self, position: int, line: bytes, reason: str) -> None:
         self.summary.reject(position, reason)
@@ -287,9 +304,9 @@ def _young_garbage_collection() -> Iterator[None]:
 
     The automatic collector walks every live object each time its oldest
     generation fills; an import's caches (keys, report refs) keep growing,
-    so it walked them again and again: 3 s of a 10 s scenario import. A
-    batch's own cycles are still collected; survivors wait for the next
-    full collection after the import.
+    so it walked them again and again: 3 s of a 10 s scenario import. The
+    importer collects the young generations itself every few batches;
+    survivors wait for the next full collection after the import.
     """
     enabled = gc.isenabled()
     gc.disable()

@@ -7,8 +7,11 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from renkei.coordination.models import Notification
+from renkei.incidents.models import Incident
+from renkei.intake.importer import ExchangeImporter
 from renkei.intake.models import RawReport, RawStatus, Report
 from renkei.intake.tests.helpers import import_objects, report, write_lines
 
@@ -111,3 +114,47 @@ def test_the_stored_chunk_is_marked_processed_once_its_lines_are_in(tmp_path: Pa
     assert chunk.status == RawStatus.PARSED
     assert chunk == Report.objects.get(ref="g2").raw
     assert RawReport.objects.filter(status=RawStatus.STORED).count() == 0
+
+
+def _fail_notification_inserts() -> None:
+    """A real database failure (a trigger), not a mocked one."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "CREATE TRIGGER fail_notifications BEFORE INSERT ON coordination_notification "
+                "BEGIN SELECT RAISE(ABORT, 'simulated storage failure'); END"
+            )
+            return
+        cursor.execute(
+            "CREATE FUNCTION fail_notifications() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'simulated storage failure'; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER fail_notifications BEFORE INSERT ON coordination_notification "
+            "FOR EACH ROW EXECUTE FUNCTION fail_notifications()"
+        )
+
+
+def test_a_batch_the_database_refuses_is_rolled_back_whole_and_the_rest_imports(
+    tmp_path: Path,
+) -> None:
+    notification = {
+        "kind": "notification", "ref": "n3", "report": "g3", "sent_at": "2023-04-02T00:00:00Z",
+        "recipient": "abuse@example.net",
+    }  # fmt: skip
+    g3 = report("g3", "2023-04-01T12:00:00+09:00", category="phishing", url="https://c.example/")
+    g4 = report("g4", "2023-04-01T13:00:00+09:00", category="phishing", url="https://d.example/")
+    path = write_lines(tmp_path / "in.jsonl", [GOOD_1, GOOD_2, g3, notification, g4])
+    _fail_notification_inserts()
+
+    summary = ExchangeImporter(batch_size=2).run(path)
+
+    assert sorted(Report.objects.values_list("ref", flat=True)) == ["g1", "g2", "g4"]
+    assert summary.imported["report"] == 3
+    assert [position for position, _ in summary.rejected] == [3, 4]
+    assert all("simulated storage failure" in reason for _, reason in summary.rejected)
+    failed = RawReport.objects.filter(status=RawStatus.FAILED, error__contains="not imported")
+    # The chunk as received (two lines), and each of its lines with the reason.
+    assert sorted(bytes(raw.content).count(b"\n") for raw in failed) == [0, 0, 2]
+    # The incident the rolled-back report opened is gone; the next batch's is not.
+    assert Incident.objects.count() == 3
