@@ -21,9 +21,9 @@ Adapter = Callable[[Any], Any]
 
 def _sqlite_datetime(value: datetime) -> str:
     # What Django's SQLite backend stores with USE_TZ: naive UTC, space-separated.
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.isoformat(" ")
+    if value.tzinfo is None:
+        return value.isoformat(" ")
+    return value.astimezone(UTC).isoformat(" ")[:-6]  # without "+00:00"
 
 
 _EMPTY_JSON: dict[type, str] = {list: "[]", dict: "{}"}
@@ -54,25 +54,19 @@ def _columns(
     return columns, [_adapter(f) for f in fields]  # type: ignore[arg-type]
 
 
-def _adapt(rows: Sequence[Sequence[Any]], adapters: list[Adapter | None]) -> list[list[Any]]:
+def _adapt(rows: Sequence[Sequence[Any]], adapters: list[Adapter | None]) -> list[tuple[Any, ...]]:
     """Convert the values that need it, a column at a time (the hot loop of bulk intake)."""
-    adapted = [list(row) for row in rows]
+    if not rows or not any(adapters):
+        return [tuple(row) for row in rows]
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
     for index, adapt in enumerate(adapters):
-        if adapt is None:
-            continue
-        # The same object often fills many rows (an incident's first and last
-        # report time, an empty list): the rows keep it alive, so its id is a
-        # safe cache key for the length of this call.
-        cache: dict[int, Any] = {}
-        for values in adapted:
-            value = values[index]
-            if value is not None:
-                key = id(value)
-                converted = cache.get(key)
-                if converted is None:
-                    converted = cache[key] = adapt(value)
-                values[index] = converted
-    return adapted
+        if adapt is not None:
+            column = columns[index]
+            if None in column:
+                columns[index] = [None if value is None else adapt(value) for value in column]
+            else:
+                columns[index] = list(map(adapt, column))
+    return list(zip(*columns, strict=True))
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
@@ -112,7 +106,7 @@ def insert(model: type[models.Model], names: Sequence[str], rows: Sequence[Seque
         cursor.executemany(sql, _adapt(rows, adapters))
 
 
-def _copy(table: str, columns: list[str], rows: list[list[Any]]) -> None:
+def _copy(table: str, columns: list[str], rows: Sequence[Sequence[Any]]) -> None:
     """PostgreSQL's COPY: one round trip for the whole batch instead of one per row."""
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
