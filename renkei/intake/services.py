@@ -16,7 +16,7 @@ from django.utils import timezone
 from renkei.accounts.audit import audit_log
 from renkei.accounts.models import User
 from renkei.incidents.dedup import IncidentMatcher, IncidentState
-from renkei.incidents.models import Incident, IncidentPort, IncidentStatus, new_incident_ref
+from renkei.incidents.models import Incident, IncidentPort, IncidentStatus, new_incident_refs
 from renkei.intake.experts import PreparedReport
 from renkei.intake.models import RawReport, RawStatus, Report
 from renkei.lib import sqlbulk
@@ -110,9 +110,9 @@ def _save_incidents(states: Iterable[IncidentState]) -> int:
     new = [s for s in unique if s.id is None]
     now = timezone.now()
     rows = [
-        (s.explicit_ref or new_incident_ref(), s.category, s.key, IncidentStatus.OPEN, now, now,
+        (s.explicit_ref or ref, s.category, s.key, IncidentStatus.OPEN, now, now,
          *_incident_values(s))
-        for s in new
+        for s, ref in zip(new, new_incident_refs(len(new)), strict=True)
     ]  # fmt: skip
     fields = ("ref", "category", "key", "status", "created_at", "updated_at", *_INCIDENT_FIELDS)
     for state, pk in zip(new, sqlbulk.insert_returning(Incident, fields, rows), strict=True):
