@@ -102,29 +102,35 @@ class _Fields:
 
     data: dict[str, Any]
 
-    def text(self, name: str, *, required: bool = False, max_length: int = 10_000) -> str:
+    def text(self, name: str, max_length: int = 10_000) -> str:
         # Hot path of bulk import: ~10 calls per line, so kept lean.
         value = self.data.get(name)
-        if value.__class__ is str and 0 < len(value) <= max_length:
+        if value.__class__ is str and len(value) <= max_length:
             return value  # type: ignore[no-any-return]
-        if value is None or value == "":
-            if required:
-                raise ValidationError(f"missing required field {name!r}")
+        if value is None:
             return ""
         if not isinstance(value, str):
             raise ValidationError(f"field {name!r} must be a string, not {type(value).__name__}")
-        if len(value) > max_length:
-            raise ValidationError(f"field {name!r} is longer than {max_length} characters")
+        raise ValidationError(f"field {name!r} is longer than {max_length} characters")
+
+    def required(self, name: str, max_length: int) -> str:
+        value = self.text(name, max_length)
+        if not value:
+            raise ValidationError(f"missing required field {name!r}")
         return value
 
-    def choice(self, name: str, choices: tuple[str, ...], *, required: bool = False) -> str:
-        value = self.text(name, required=required, max_length=100)
+    def required_choice(self, name: str, choices: tuple[str, ...]) -> str:
+        self.required(name, 100)
+        return self.choice(name, choices)
+
+    def choice(self, name: str, choices: tuple[str, ...]) -> str:
+        value = self.text(name, 100)
         if value and value not in choices:
             raise ValidationError(f"unknown {name} {value!r}; expected one of {', '.join(choices)}")
         return value
 
     def timestamp(self, name: str) -> datetime:
-        return parse_timestamp(self.text(name, required=True, max_length=64), name)
+        return parse_timestamp(self.required(name, 64), name)
 
     def strings(self, name: str) -> list[str]:
         value = self.data.get(name)
@@ -151,11 +157,11 @@ def parse_timestamp(value: str, name: str = "timestamp") -> datetime:
 
 
 def _brand(f: _Fields) -> BrandRecord:
-    country = f.text("country", max_length=2).upper()
+    country = f.text("country", 2).upper()
     if country and (len(country) != 2 or not country.isalpha()):
         raise ValidationError(f"country {country!r} is not an ISO 3166-1 alpha-2 code")
     return BrandRecord(
-        name=f.text("name", required=True, max_length=200),
+        name=f.required("name", 200),
         country=country,
         industry=f.choice("industry", INDUSTRIES) or "other",
         aliases=f.strings("aliases"),
@@ -164,51 +170,51 @@ def _brand(f: _Fields) -> BrandRecord:
 
 def _report(f: _Fields) -> ReportRecord:
     return ReportRecord(
-        ref=f.text("ref", required=True, max_length=200),
+        ref=f.required("ref", 200),
         received_at=f.timestamp("received_at"),
         channel=f.choice("channel", CHANNELS) or "feed",
-        reporter=f.text("reporter", max_length=200),
+        reporter=f.text("reporter", 200),
         category=f.choice("category", CATEGORIES) or None,
-        url=f.text("url", max_length=8000),
-        ip=f.text("ip", max_length=100),
+        url=f.text("url", 8000),
+        ip=f.text("ip", 100),
         ports=f.strings("ports"),
-        brand=f.text("brand", max_length=200),
-        text=f.text("text", max_length=1_000_000),
-        source=f.text("source", max_length=200) or None,
-        incident=f.text("incident", max_length=40) or None,
+        brand=f.text("brand", 200),
+        text=f.text("text", 1_000_000),
+        source=f.text("source", 200) or None,
+        incident=f.text("incident", 40) or None,
         extra={},
     )
 
 
 def _notification(f: _Fields) -> NotificationRecord:
-    country = f.text("recipient_country", max_length=2).upper()
+    country = f.text("recipient_country", 2).upper()
     return NotificationRecord(
-        ref=f.text("ref", required=True, max_length=200),
-        report=f.text("report", required=True, max_length=200),
+        ref=f.required("ref", 200),
+        report=f.required("report", 200),
         sent_at=f.timestamp("sent_at"),
-        recipient=f.text("recipient", required=True, max_length=320),
+        recipient=f.required("recipient", 320),
         recipient_country=country,
         basis=f.choice("basis", BASES),
-        source=f.text("source", max_length=200) or None,
+        source=f.text("source", 200) or None,
         extra={},
     )
 
 
 def _no_notification(f: _Fields) -> NoNotificationRecord:
     return NoNotificationRecord(
-        report=f.text("report", required=True, max_length=200),
+        report=f.required("report", 200),
         decided_at=f.timestamp("decided_at"),
-        reason=f.choice("reason", REASONS, required=True),
-        source=f.text("source", max_length=200) or None,
+        reason=f.required_choice("reason", REASONS),
+        source=f.text("source", 200) or None,
         extra={},
     )
 
 
 def _resolution(f: _Fields) -> ResolutionRecord:
     return ResolutionRecord(
-        report=f.text("report", required=True, max_length=200),
+        report=f.required("report", 200),
         resolved_at=f.timestamp("resolved_at"),
-        source=f.text("source", max_length=200) or None,
+        source=f.text("source", 200) or None,
         extra={},
     )
 
