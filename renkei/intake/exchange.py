@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -153,7 +153,9 @@ def parse_timestamp(value: str, name: str = "timestamp") -> datetime:
         raise ValidationError(f"{name} {value!r} is not an RFC 3339 timestamp") from None
     if parsed.tzinfo is None:
         raise ValidationError(f"{name} {value!r} has no UTC offset (add Z or +09:00)")
-    return parsed
+    # In UTC, times share one tzinfo: comparing and hashing them (dedup windows,
+    # storage) skips the offset arithmetic that mixed offsets need.
+    return parsed.astimezone(UTC)
 
 
 def _brand(f: _Fields) -> BrandRecord:

@@ -19,7 +19,22 @@ from django.db import connection, models
 Adapter = Callable[[Any], Any]
 
 
+# A report's time is written again as its incident's first and last time,
+# often in the same batch: remembering the text halves the conversions.
+_DATETIME_TEXTS: dict[datetime, str] = {}
+_DATETIME_TEXTS_MAX = 100_000
+
+
 def _sqlite_datetime(value: datetime) -> str:
+    text = _DATETIME_TEXTS.get(value)
+    if text is None:
+        if len(_DATETIME_TEXTS) >= _DATETIME_TEXTS_MAX:
+            _DATETIME_TEXTS.clear()
+        text = _DATETIME_TEXTS[value] = _sqlite_datetime_text(value)
+    return text
+
+
+def _sqlite_datetime_text(value: datetime) -> str:
     # What Django's SQLite backend stores with USE_TZ: naive UTC, space-separated.
     if value.tzinfo is None:
         return value.isoformat(" ")
