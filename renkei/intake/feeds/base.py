@@ -16,7 +16,12 @@ from typing import Any, ClassVar
 from django.db import transaction
 
 from renkei.intake.exchange import ReportRecord
-from renkei.intake.importer import ExchangeImporter, ImportSummary, ProgressCallback
+from renkei.intake.importer import (
+    ExchangeImporter,
+    ImportSummary,
+    ProgressCallback,
+    young_garbage_collection,
+)
 from renkei.intake.services import raw_report_record_failure
 from renkei.lib.errors import RenkeiError, ValidationError
 
@@ -102,15 +107,16 @@ class FeedImporter(ExchangeImporter):
         else:
             files, base = [path], path.parent
         lines_before, bytes_before, outer_progress = 0, 0, self.progress
-        for file in files:
-            self.current_file = str(file.relative_to(base))
-            self.start_file(file)
-            if outer_progress is not None:
-                self.progress = _offset(outer_progress, bytes_before, lines_before)
-            super().run(file)
-            lines_before += self.summary.lines
-            bytes_before += file.stat().st_size
-            self.files += 1
+        with young_garbage_collection():
+            for file in files:
+                self.current_file = str(file.relative_to(base))
+                self.start_file(file)
+                if outer_progress is not None:
+                    self.progress = _offset(outer_progress, bytes_before, lines_before)
+                super().run(file)
+                lines_before += self.summary.lines
+                bytes_before += file.stat().st_size
+                self.files += 1
         self.progress = outer_progress
         self.summary.lines = lines_before
         return self.summary
