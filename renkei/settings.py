@@ -120,7 +120,9 @@ def _databases() -> dict[str, dict[str, object]]:
                     # IMMEDIATE avoids "database is locked" on lock upgrades.
                     "init_command": (
                         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                        "PRAGMA busy_timeout=10000; PRAGMA cache_size=-65536;"
+                        "PRAGMA busy_timeout=10000; PRAGMA cache_size=-65536; "
+                        # A bulk import lets the WAL grow (lib/sqlbulk.py); shrink it after.
+                        "PRAGMA journal_size_limit=67108864;"
                     ),
                     "transaction_mode": "IMMEDIATE",
                 },

@@ -42,6 +42,7 @@ from renkei.intake.services import (
     raw_report_store,
     report_ingest_batch,
 )
+from renkei.lib import sqlbulk
 from renkei.lib.errors import RenkeiError, ValidationError
 
 DEFAULT_SOURCE = "exchange"
@@ -136,7 +137,7 @@ class ExchangeImporter:
     def run(self, path: Path) -> ImportSummary:
         if not path.is_file():
             raise RenkeiError(f"no such file: {path}")
-        with young_garbage_collection():
+        with young_garbage_collection(), sqlbulk.rare_checkpoints():
             for parsed in parsed_batches(path, self.batch_size, self._parse_batch):
                 self._import_batch(parsed)
                 self._batches += 1

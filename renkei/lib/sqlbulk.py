@@ -10,7 +10,8 @@ write no audit record.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -166,3 +167,33 @@ def update(model: type[models.Model], names: Sequence[str], rows: Sequence[Seque
     sql = f"UPDATE {table} SET {assignments} WHERE id = %s"
     with connection.cursor() as cursor:
         cursor.executemany(sql, _adapt(rows, [*adapters, None]))
+
+
+# WAL pages between checkpoints during a bulk import (128 MB of 4 KB pages).
+BULK_CHECKPOINT_PAGES = 32_768
+
+
+@contextmanager
+def rare_checkpoints() -> Iterator[None]:
+    """SQLite: checkpoint the WAL every 128 MB instead of every 4 MB during a bulk import.
+
+    By default a commit that leaves over 1,000 pages in the WAL copies them
+    into the database file; committing a batch at a time, a bulk import
+    copied the same index pages again and again (0.5 s of a 7 s scenario
+    import). Readers are not blocked. The WAL file shrinks back to
+    `journal_size_limit` (settings.py) once a later checkpoint empties it.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        previous = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA wal_autocheckpoint = {max(previous, BULK_CHECKPOINT_PAGES)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {previous}")
+            if not connection.in_atomic_block:
+                cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")

@@ -4,11 +4,13 @@ import gc
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from renkei.incidents.models import Incident, IncidentPort
 from renkei.intake.importer import ExchangeImporter
 from renkei.intake.models import Report
 from renkei.intake.tests.helpers import import_objects, report, write_lines
+from renkei.lib import sqlbulk
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +202,24 @@ def test_an_import_turns_the_garbage_collector_back_on_even_when_interrupted(
     with pytest.raises(KeyboardInterrupt):
         ExchangeImporter(progress=interrupt).run(path)
     assert gc.isenabled()
+
+
+def _wal_autocheckpoint() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        return int(cursor.fetchone()[0])
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="optional: a SQLite setting (PostgreSQL has no WAL pragma)",
+)
+def test_sqlite_checkpoints_rarely_during_an_import_and_as_usual_after(tmp_path: Path) -> None:
+    path = write_lines(tmp_path / "in.jsonl", [report("r1", "2023-04-01T00:00:00Z")])
+    usual = _wal_autocheckpoint()
+    during: list[int] = []
+
+    ExchangeImporter(progress=lambda done, lines: during.append(_wal_autocheckpoint())).run(path)
+
+    assert during == [sqlbulk.BULK_CHECKPOINT_PAGES]
+    assert _wal_autocheckpoint() == usual < sqlbulk.BULK_CHECKPOINT_PAGES
