@@ -146,8 +146,11 @@ def _advance_status(incident_ids: set[int], status: IncidentStatus) -> None:
         for start in range(0, len(ids), 10_000):
             chunk = ids[start : start + 10_000]
             marks = ", ".join(["%s"] * len(chunk))
+            # `status || ''` keeps the planner off the status index: it would
+            # walk every open incident (all of them, in time) to find these ids.
             cursor.execute(
-                f"UPDATE {table} SET status = %s WHERE status IN ({allowed}) AND id IN ({marks})",
+                f"UPDATE {table} SET status = %s "
+                f"WHERE id IN ({marks}) AND status || '' IN ({allowed})",
                 [status.value, *chunk],
             )
 
