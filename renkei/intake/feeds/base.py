@@ -20,7 +20,7 @@ from renkei.intake.importer import (
     ExchangeImporter,
     ImportSummary,
     ProgressCallback,
-    young_garbage_collection,
+    collector_paused,
 )
 from renkei.intake.services import raw_report_record_failure
 from renkei.lib.errors import RenkeiError, ValidationError
@@ -107,7 +107,7 @@ class FeedImporter(ExchangeImporter):
         else:
             files, base = [path], path.parent
         lines_before, bytes_before, outer_progress = 0, 0, self.progress
-        with young_garbage_collection():
+        with collector_paused():
             for file in files:
                 self.current_file = str(file.relative_to(base))
                 self.start_file(file)

@@ -223,3 +223,22 @@ def test_sqlite_checkpoints_rarely_during_an_import_and_as_usual_after(tmp_path:
 
     assert during == [sqlbulk.BULK_CHECKPOINT_PAGES]
     assert _wal_autocheckpoint() == usual < sqlbulk.BULK_CHECKPOINT_PAGES
+
+
+def test_an_import_leaves_objects_someone_else_froze_frozen(tmp_path: Path) -> None:
+    # A server may freeze its start-up objects before forking workers.
+    path = write_lines(tmp_path / "in.jsonl", [report("r1", "2023-04-01T00:00:00Z")])
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        ExchangeImporter().run(path)
+        # A few frozen objects die meanwhile; unfrozen, none would be left.
+        assert gc.get_freeze_count() > frozen * 0.9
+    finally:
+        gc.unfreeze()
+
+
+def test_an_import_leaves_nothing_frozen_of_its_own(tmp_path: Path) -> None:
+    path = write_lines(tmp_path / "in.jsonl", [report("r1", "2023-04-01T00:00:00Z")])
+    ExchangeImporter().run(path)
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
