@@ -37,6 +37,8 @@ class IncidentState:
     new_ports: set[tuple[int, str]] = field(default_factory=set)
     explicit_ref: str | None = None
     changed: bool = False
+    # (first_report_at, brand_id) as last stored; None before the first save.
+    stored: tuple[datetime, int | None] | None = None
 
     # The columns `from_row` reads, for `.values(*STATE_COLUMNS)`.
     STATE_COLUMNS: ClassVar[tuple[str, ...]] = (
@@ -57,7 +59,15 @@ class IncidentState:
             brand_id=row["brand_id"],
             ports={parse_port_text(p) for p in row["ports"]},
             explicit_ref=row["ref"] if explicit else None,
+            stored=(row["first_report_at"], row["brand_id"]),
         )
+
+    def mark_stored(self) -> None:
+        self.stored = (self.first_report_at, self.brand_id)
+
+    def moved_in_indexes(self) -> bool:
+        """Whether first_report_at or brand_id changed since the incident was stored."""
+        return self.stored != (self.first_report_at, self.brand_id)
 
     def absorb(self, received_at: datetime, brand_id: int | None) -> None:
         self.first_report_at = min(self.first_report_at, received_at)

@@ -242,3 +242,24 @@ def test_an_import_leaves_nothing_frozen_of_its_own(tmp_path: Path) -> None:
     path = write_lines(tmp_path / "in.jsonl", [report("r1", "2023-04-01T00:00:00Z")])
     ExchangeImporter().run(path)
     assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+
+def test_a_later_import_moves_the_first_time_and_sets_the_brand_of_a_known_incident(
+    tmp_path: Path,
+) -> None:
+    url = "https://late.example.com/login"
+    import_objects(tmp_path, [report("a", "2023-04-02T10:00:00Z", category="phishing", url=url)])
+    import_objects(
+        tmp_path,
+        [
+            report("b", "2023-04-02T12:00:00Z", category="phishing", url=url),
+            report("c", "2023-04-02T09:00:00Z", category="phishing", url=url, brand="Amazon"),
+        ],
+    )
+    import_objects(tmp_path, [report("d", "2023-04-02T13:00:00Z", category="phishing", url=url)])
+
+    incident = Incident.objects.get()
+    assert incident.report_count == 4
+    assert incident.first_report_at.isoformat() == "2023-04-02T09:00:00+00:00"
+    assert incident.last_report_at.isoformat() == "2023-04-02T13:00:00+00:00"
+    assert incident.brand is not None and incident.brand.name == "Amazon"
