@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from renkei.incidents.models import Incident
+from renkei.lib import sqlbulk
 
 
 def parse_port_text(value: str) -> tuple[int, str]:
@@ -102,8 +103,11 @@ class IncidentMatcher:
                 self._load(category, cat_keys[start : start + 500])
 
     def _load(self, category: str, keys: list[str]) -> None:
+        ids = sqlbulk.existing_ids(Incident, "key", keys, category=category, merged_into=None)
+        if not ids:  # the usual answer for keys seen for the first time
+            return
         rows = (
-            Incident.objects.filter(category=category, key__in=keys, merged_into__isnull=True)
+            Incident.objects.filter(id__in=ids)
             .order_by("last_report_at")
             .values(*IncidentState.STATE_COLUMNS)
         )

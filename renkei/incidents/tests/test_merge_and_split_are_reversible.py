@@ -148,3 +148,14 @@ def test_merged_incidents_cannot_be_merged_again_and_outsiders_cannot_merge(
         incident_merge(actor=personas["outsider"], target=a, sources=[c])
     with pytest.raises(PermissionDenied):
         incident_merge(actor=personas["participant_a"], target=a, sources=[c])
+
+
+def test_a_new_report_never_joins_an_incident_merged_away(personas: dict[str, User]) -> None:
+    merged_away = ingest(url="https://a.example.com/x").incident
+    target = ingest(url="https://b.example.com/y").incident
+    incident_merge(actor=personas["coordinator"], target=target, sources=[merged_away])
+
+    later = ingest(url="https://a.example.com/x", at="2025-04-01T11:00:00+09:00")
+
+    assert later.incident_id not in (merged_away.id, None)
+    assert later.incident.merged_into_id is None
