@@ -23,7 +23,7 @@ Adapter = Callable[[Any], Any]
 # A report's time is written again as its incident's first and last time,
 # often in the same batch: remembering the text halves the conversions.
 _DATETIME_TEXTS: dict[datetime, str] = {}
-_DATETIME_TEXTS_MAX = 100_000
+_DATETIME_TEXTS_MAX = 20_000  # a few batches of reports and their incidents
 
 
 def _sqlite_datetime(value: datetime) -> str:
