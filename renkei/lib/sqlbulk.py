@@ -206,6 +206,7 @@ def rare_checkpoints() -> Iterator[None]:
     copied the same index pages again and again (0.5 s of a 7 s scenario
     import). Readers are not blocked. The WAL file shrinks back to
     `journal_size_limit` (settings.py) once a later checkpoint empties it.
+    Nested uses (a feed directory, file by file) change nothing.
     """
     if connection.vendor != "sqlite":
         yield
@@ -213,7 +214,11 @@ def rare_checkpoints() -> Iterator[None]:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA wal_autocheckpoint")
         previous = int(cursor.fetchone()[0])
-        cursor.execute(f"PRAGMA wal_autocheckpoint = {max(previous, BULK_CHECKPOINT_PAGES)}")
+    if previous >= BULK_CHECKPOINT_PAGES:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES}")
     try:
         yield
     finally:

@@ -23,6 +23,7 @@ from renkei.intake.importer import (
     collector_paused,
 )
 from renkei.intake.services import raw_report_record_failure
+from renkei.lib import sqlbulk
 from renkei.lib.errors import RenkeiError, ValidationError
 
 
@@ -107,7 +108,7 @@ class FeedImporter(ExchangeImporter):
         else:
             files, base = [path], path.parent
         lines_before, bytes_before, outer_progress = 0, 0, self.progress
-        with collector_paused():
+        with collector_paused(), sqlbulk.rare_checkpoints():
             for file in files:
                 self.current_file = str(file.relative_to(base))
                 self.start_file(file)

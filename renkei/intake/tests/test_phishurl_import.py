@@ -4,10 +4,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from renkei.incidents.models import Brand, Incident
 from renkei.intake.feeds.phishurl import PhishurlImporter, repair_url
 from renkei.intake.models import RawReport, Report
+from renkei.lib import sqlbulk
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).parent / "fixtures" / "phishurl"
@@ -105,3 +107,36 @@ def test_a_published_month_of_the_jpcert_list_imports_whole() -> None:
     assert summary.rejected == []
     assert summary.imported["report"] + summary.duplicates["report"] == rows
     assert Brand.objects.filter(name="Netflix").exists()
+
+
+def _wal_autocheckpoint() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        return int(cursor.fetchone()[0])
+
+
+class _WatchedImporter(PhishurlImporter):
+    def __init__(self) -> None:
+        super().__init__(source="phishurl")
+        self.seen_at_file_start: list[int] = []
+
+    def start_file(self, path: Path) -> None:
+        super().start_file(path)
+        self.seen_at_file_start.append(_wal_autocheckpoint())
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="optional: a SQLite setting (PostgreSQL has no WAL pragma)",
+)
+def test_a_directory_import_keeps_checkpoints_rare_between_its_files(tmp_path: Path) -> None:
+    for month in ("01", "02"):
+        row = f"2024/{month}/04 10:12:00,https://m{month}.example/,Amazon"
+        (tmp_path / f"2024{month}.csv").write_text(f"date,URL,description\n{row}\n")
+    importer = _WatchedImporter()
+    usual = _wal_autocheckpoint()
+
+    importer.run(tmp_path)
+
+    assert importer.seen_at_file_start == [sqlbulk.BULK_CHECKPOINT_PAGES] * 2
+    assert _wal_autocheckpoint() == usual
