@@ -9,9 +9,13 @@ query for the keys it has not seen yet.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
+
+from django.db import connection
 
 from renkei.incidents.models import Incident
 from renkei.lib import sqlbulk
@@ -146,3 +150,34 @@ class IncidentMatcher:
         """Forget everything, after a batch was rolled back and states are stale."""
         self._latest.clear()
         self._looked_up.clear()
+
+
+# Lock buckets for incident keys: a bulk batch names thousands of keys, and
+# PostgreSQL's shared lock table holds about 64 locks per connection.
+KEY_LOCK_BUCKETS = 32
+_KEY_LOCK_BASE = 0x72656E6B00  # "renk": keeps clear of other advisory lock users
+
+
+def lock_keys(keys: Iterable[tuple[str, str]]) -> None:
+    """PostgreSQL: wait for other writers of these (category, key)s, until commit.
+
+    Two channels opening the same new key at once would otherwise each see no
+    incident and each open one. After the lock, a query sees what they
+    committed. SQLite needs none: its writers take turns for the whole
+    transaction. Buckets are taken in ascending order, so writers cannot
+    deadlock.
+    """
+    if connection.vendor != "postgresql":
+        return
+    buckets = sorted({_bucket(category, key) for category, key in keys})
+    if buckets:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(bucket) FROM unnest(%s::bigint[]) AS bucket",
+                [[_KEY_LOCK_BASE + bucket for bucket in buckets]],
+            )
+
+
+def _bucket(category: str, key: str) -> int:
+    digest = hashlib.blake2b(f"{category}\0{key}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big") % KEY_LOCK_BUCKETS

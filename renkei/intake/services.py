@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from renkei.accounts.audit import audit_log
 from renkei.accounts.models import User
-from renkei.incidents.dedup import IncidentMatcher, IncidentState
+from renkei.incidents.dedup import IncidentMatcher, IncidentState, lock_keys
 from renkei.incidents.models import Incident, IncidentPort, IncidentStatus, new_incident_refs
 from renkei.intake.experts import PreparedReport
 from renkei.intake.models import RawReport, RawStatus, Report
@@ -193,6 +193,7 @@ def report_ingest_batch(
     result = IngestResult(duplicates=duplicates)
     if not fresh:
         return result
+    lock_keys({(item.category, item.key) for item in fresh if item.key is not None})
     states = _assign_incidents(fresh, matcher)
     result.incidents_created = _save_incidents(states)
     rows = [_report_row(item, state.id) for item, state in zip(fresh, states, strict=True)]
