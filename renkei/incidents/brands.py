@@ -26,12 +26,23 @@ class BrandCatalog:
     def __init__(self, *, create_unknown: bool = True) -> None:
         self.create_unknown = create_unknown
         self._ids: dict[str, int] = {}
+        # Names as written, resolved: a feed repeats a few hundred names
+        # hundreds of thousands of times, and NFKC is the cost of a lookup.
+        self._by_name: dict[str, int] = {}
         for brand_id, key in Brand.objects.values_list("id", "name_key"):
             self._ids[key] = brand_id
         for brand_id, key in BrandAlias.objects.values_list("brand_id", "alias_key"):
             self._ids.setdefault(key, brand_id)
 
     def resolve(self, name: str) -> int | None:
+        brand_id = self._by_name.get(name)
+        if brand_id is None:
+            brand_id = self._resolve_key(name)
+            if brand_id is not None:
+                self._by_name[name] = brand_id
+        return brand_id
+
+    def _resolve_key(self, name: str) -> int | None:
         if not name.strip():
             return None
         key = brand_key(name)
@@ -44,6 +55,7 @@ class BrandCatalog:
         return brand_id
 
     def remember(self, brand: Brand, aliases: list[str]) -> None:
+        self._by_name.clear()
         self._ids[brand.name_key] = brand.id
         for alias in aliases:
             self._ids.setdefault(brand_key(alias), brand.id)
