@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-import base64
 import re
 import secrets
+import struct
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -38,24 +39,49 @@ INDUSTRY_CHOICES = [
 
 _IDENTIFIER = re.compile(r"[a-z_]+")
 _REF_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
-_TO_CROCKFORD = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", _REF_ALPHABET.encode())
 
 
 def new_incident_ref() -> str:
     """A short reference that people read out on the phone and put in subjects.
 
-    Ten Crockford base32 characters: 50 random bits, so collisions stay
-    negligible at tens of millions of incidents (the column is unique anyway).
+    Ten Crockford base32 characters, all 50 bits random: for an incident
+    made one at a time, before its id is known (bulk intake uses
+    `incident_refs_for`). The column is unique.
     """
-    return new_incident_refs(1)[0]
+    return _ref_text(secrets.randbits(50))
 
 
-def new_incident_refs(count: int) -> list[str]:
-    """`count` new references at once (bulk intake opens thousands per batch)."""
-    # Every 5 random bytes are 8 base32 characters; a reference takes 10.
-    encoded = base64.b32encode(secrets.token_bytes((count * 10 + 7) // 8 * 5))
-    text = encoded.translate(_TO_CROCKFORD).decode("ascii")
-    return ["I-" + text[start : start + 10] for start in range(0, count * 10, 10)]
+# A bulk-made reference carries its incident's id (modulo 2**27, 134 million)
+# in its first 27 bits: references are then unique by construction and sort
+# like ids, so a batch's new references land together at the end of the
+# unique index instead of on thousands of its pages (random references cost
+# 15% of a feed import). The last 23 bits stay random: replies are matched to
+# incidents by reference, and one incident's reference does not give away its
+# neighbour's (about 8 million candidates).
+_REF_ID_MASK = (1 << 27) - 1
+_REF_RANDOM_BITS = 23
+
+
+def incident_refs_for(ids: Sequence[int]) -> list[str]:
+    """References of the same form as `new_incident_ref` for new incidents with these ids."""
+    randoms = struct.unpack(f">{len(ids)}I", secrets.token_bytes(4 * len(ids)))
+    return [
+        _ref_text((pk & _REF_ID_MASK) << _REF_RANDOM_BITS | random >> (32 - _REF_RANDOM_BITS))
+        for pk, random in zip(ids, randoms, strict=True)
+    ]
+
+
+# Two characters for every 10 bits; the alphabet is in ASCII order, so
+# references sort like the numbers they encode.
+_REF_PAIRS = [a + b for a in _REF_ALPHABET for b in _REF_ALPHABET]
+
+
+def _ref_text(value: int) -> str:
+    pairs = _REF_PAIRS
+    return (
+        f"I-{pairs[value >> 40 & 1023]}{pairs[value >> 30 & 1023]}{pairs[value >> 20 & 1023]}"
+        f"{pairs[value >> 10 & 1023]}{pairs[value & 1023]}"
+    )
 
 
 class Brand(models.Model):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from renkei.accounts.audit import audit_log
 from renkei.accounts.models import User
 from renkei.incidents.dedup import IncidentMatcher, IncidentState, lock_keys
-from renkei.incidents.models import Incident, IncidentPort, IncidentStatus, new_incident_refs
+from renkei.incidents.models import Incident, IncidentPort, IncidentStatus, incident_refs_for
 from renkei.intake.experts import PreparedReport
 from renkei.intake.models import RawReport, RawStatus, Report
 from renkei.lib import sqlbulk
@@ -118,13 +118,17 @@ def _save_incidents(states: Iterable[IncidentState]) -> int:
     unique = list({id(s): s for s in states}.values())
     new = [s for s in unique if s.id is None]
     now = timezone.now()
+    ids = sqlbulk.reserve_ids(Incident, len(new))
     rows = [
-        (s.explicit_ref or ref, s.category, s.key, IncidentStatus.OPEN, now, now,
+        (pk, s.explicit_ref or ref, s.category, s.key, IncidentStatus.OPEN, now, now,
          *_incident_values(s))
-        for s, ref in zip(new, new_incident_refs(len(new)), strict=True)
+        for s, pk, ref in zip(new, ids, incident_refs_for(ids), strict=True)
     ]  # fmt: skip
-    fields = ("ref", "category", "key", "status", "created_at", "updated_at", *_INCIDENT_FIELDS)
-    for state, pk in zip(new, sqlbulk.insert_returning(Incident, fields, rows), strict=True):
+    fields = (
+        "id", "ref", "category", "key", "status", "created_at", "updated_at", *_INCIDENT_FIELDS
+    )  # fmt: skip
+    sqlbulk.insert(Incident, fields, rows)
+    for state, pk in zip(new, ids, strict=True):
         state.id = pk
     new_ids = {id(s) for s in new}
     changed = [s for s in unique if s.changed and s.id is not None and id(s) not in new_ids]

@@ -1,4 +1,4 @@
-"""Incident references: short, unambiguous when read aloud, never repeated in a batch."""
+"""Incident references: short, unambiguous when read aloud, never repeated."""
 
 from __future__ import annotations
 
@@ -6,18 +6,32 @@ import re
 
 import pytest
 
-from renkei.incidents.models import new_incident_ref, new_incident_refs
+from renkei.incidents.models import incident_refs_for, new_incident_ref
 
 CROCKFORD_REF = re.compile(r"I-[0-9ABCDEFGHJKMNPQRSTVWXYZ]{10}")
 
 
 @pytest.mark.parametrize("count", [1, 3, 4, 5, 1000])
-def test_a_batch_of_refs_has_the_asked_size_and_the_readable_form(count: int) -> None:
-    refs = new_incident_refs(count)
+def test_refs_for_ids_have_the_readable_form_and_are_distinct(count: int) -> None:
+    refs = incident_refs_for(range(1, count + 1))
     assert len(refs) == count
     assert all(CROCKFORD_REF.fullmatch(ref) for ref in refs)
     assert len(set(refs)) == count
 
 
+def test_refs_sort_like_their_ids_across_blocks() -> None:
+    ids = [1, 2, 4095, 4096, 4097, 70_000, 2**27 - 1]
+    refs = incident_refs_for(ids)
+    assert refs == sorted(refs)
+
+
+def test_a_ref_is_not_given_away_by_its_id() -> None:
+    # The id fixes the first 27 bits only; the rest is drawn anew each time.
+    drawn = {incident_refs_for([42])[0] for _ in range(20)}
+    assert len(drawn) > 1
+    assert len({ref[:7] for ref in drawn}) == 1  # "I-" and 25 of the id's bits
+
+
 def test_a_single_ref_has_the_same_form() -> None:
     assert CROCKFORD_REF.fullmatch(new_incident_ref())
+    assert new_incident_ref() != new_incident_ref()
