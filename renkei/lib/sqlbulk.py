@@ -43,12 +43,14 @@ def _sqlite_datetime_text(value: datetime) -> str:
 
 
 _EMPTY_JSON: dict[type, str] = {list: "[]", dict: "{}"}
+# One encoder for every value: json.dumps with any option builds a new one per call.
+_encode_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _sqlite_json(value: Any) -> str:
     if not value:  # most ports/extra are empty: skip the encoder
-        return _EMPTY_JSON.get(type(value)) or json.dumps(value)
-    return json.dumps(value, ensure_ascii=False)
+        return _EMPTY_JSON.get(type(value)) or _encode_json(value)
+    return _encode_json(value)
 
 
 def _adapter(field: models.Field[Any, Any]) -> Adapter | None:
