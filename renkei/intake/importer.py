@@ -121,6 +121,7 @@ class ExchangeImporter:
         self.reports = ReportIndex()
         self.brands: BrandCatalog | None = None
         self._lines: dict[int, bytes] = {}
+        self._others = sqlbulk.OtherWriters()
 
     # --- what a format writes (feeds override these) --------------------------
 
@@ -195,6 +196,8 @@ class ExchangeImporter:
         try:
             # One transaction per batch: all of it is imported or none of it.
             with transaction.atomic():
+                if self._others.wrote():
+                    self._forget_caches()  # what others changed is read again
                 self._store(parsed.records)
                 # Rejected lines are recorded on their own; the chunk was processed.
                 raw_report_mark(raw_id, status=RawStatus.PARSED)
@@ -210,6 +213,9 @@ class ExchangeImporter:
     def _forget_batch(self, summary: ImportSummary) -> None:
         """After a rollback: what this batch taught the caches is no longer true."""
         self.summary = summary
+        self._forget_caches()
+
+    def _forget_caches(self) -> None:
         self.matcher.reset()
         self.reports = ReportIndex()
         self.brands = None

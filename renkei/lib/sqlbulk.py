@@ -195,6 +195,32 @@ def update(model: type[models.Model], names: Sequence[str], rows: Sequence[Seque
         cursor.executemany(sql, _adapt(rows, [*adapters, None]))
 
 
+class OtherWriters:
+    """Whether another connection may have committed since the last look.
+
+    A bulk import keeps what it learned (incidents by key, report ids,
+    brands) across its batches, and other channels or analysts may write
+    in between. SQLite's `data_version` changes exactly when another
+    connection committed; PostgreSQL has no such counter, so there every
+    look answers yes and the caches are read again for each batch.
+    Look inside the transaction that will use the caches, after its lock.
+    """
+
+    def __init__(self) -> None:
+        self._seen: int | None = None
+
+    def wrote(self) -> bool:
+        if connection.vendor != "sqlite":
+            return True
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA data_version")
+            version = int(cursor.fetchone()[0])
+        # The first look has nothing to compare with: there is nothing cached yet either.
+        changed = self._seen is not None and version != self._seen
+        self._seen = version
+        return changed
+
+
 # WAL pages between checkpoints during a bulk import (128 MB of 4 KB pages).
 BULK_CHECKPOINT_PAGES = 32_768
 
