@@ -2,7 +2,9 @@
 
 A report joins the latest incident with the same category and key when
 that incident's latest report is at most the dedup window before it;
-otherwise it opens a new incident. The matcher keeps what it has learned
+otherwise it opens a new incident. When an analyst merged that incident
+into another, the report joins the one it was merged into: the analyst
+has said they are one event. The matcher keeps what it has learned
 about keys in memory for the length of one import, so a batch costs one
 query for the keys it has not seen yet.
 """
@@ -94,6 +96,7 @@ class IncidentMatcher:
         self.window = timedelta(days=window_days)
         self._latest: dict[tuple[str, str], IncidentState] = {}
         self._looked_up: set[tuple[str, str]] = set()
+        self._loaded: dict[int, IncidentState] = {}  # by incident id
 
     def preload(self, keys: set[tuple[str, str]]) -> None:
         """Fetch the latest live incident of each (category, key) not seen yet."""
@@ -107,16 +110,24 @@ class IncidentMatcher:
                 self._load(category, cat_keys[start : start + 500])
 
     def _load(self, category: str, keys: list[str]) -> None:
-        ids = sqlbulk.existing_ids(Incident, "key", keys, category=category, merged_into=None)
+        ids = sqlbulk.existing_ids(Incident, "key", keys, category=category)
         if not ids:  # the usual answer for keys seen for the first time
             return
-        rows = (
-            Incident.objects.filter(id__in=ids)
-            .order_by("last_report_at")
-            .values(*IncidentState.STATE_COLUMNS)
-        )
-        for row in rows:  # oldest first: the latest per key wins
-            self._latest[(category, row["key"])] = IncidentState.from_row(row)
+        rows = _state_rows(ids)
+        with_key = sorted(rows.values(), key=lambda r: r["last_report_at"])
+        live = _merge_targets(rows)
+        for row in with_key:
+            # Oldest first: the latest incident per key wins.
+            target = live.get(row["id"])
+            if target is not None:
+                self._latest[(category, row["key"])] = self._state(target)
+
+    def _state(self, row: dict[str, Any]) -> IncidentState:
+        """One state per incident: two keys merged into one must not update it twice."""
+        state = self._loaded.get(row["id"])
+        if state is None:
+            state = self._loaded[row["id"]] = IncidentState.from_row(row)
+        return state
 
     def match(self, category: str, key: str | None, received_at: datetime) -> IncidentState:
         """The incident this report joins; a new (unsaved) state when none fits."""
@@ -150,6 +161,43 @@ class IncidentMatcher:
         """Forget everything, after a batch was rolled back and states are stale."""
         self._latest.clear()
         self._looked_up.clear()
+        self._loaded.clear()
+
+
+_MERGE_COLUMNS = (*IncidentState.STATE_COLUMNS, "merged_into_id")
+
+
+def _state_rows(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    return {row["id"]: row for row in Incident.objects.filter(id__in=ids).values(*_MERGE_COLUMNS)}
+
+
+def _merge_targets(rows: dict[int, dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """For each incident, itself when live, else the live incident it was merged into.
+
+    A merge target may itself be merged later, so the links are followed;
+    `rows` grows with the targets read on the way.
+    """
+    while True:
+        missing = {
+            r["merged_into_id"]
+            for r in rows.values()
+            if r["merged_into_id"] is not None and r["merged_into_id"] not in rows
+        }
+        found = _state_rows(missing) if missing else {}
+        if not found:
+            break
+        rows.update(found)
+    live: dict[int, dict[str, Any]] = {}
+    for pk in list(rows):
+        row: dict[str, Any] | None = rows[pk]
+        seen = {pk}
+        while row is not None and row["merged_into_id"] is not None:
+            target = row["merged_into_id"]
+            row = None if target in seen else rows.get(target)  # a loop: no live incident
+            seen.add(target)
+        if row is not None:
+            live[pk] = row
+    return live
 
 
 # Lock buckets for incident keys: a bulk batch names thousands of keys, and

@@ -150,12 +150,55 @@ def test_merged_incidents_cannot_be_merged_again_and_outsiders_cannot_merge(
         incident_merge(actor=personas["participant_a"], target=a, sources=[c])
 
 
-def test_a_new_report_never_joins_an_incident_merged_away(personas: dict[str, User]) -> None:
+def _a_merged_into_b(personas: dict[str, User]) -> tuple[Incident, Incident]:
     merged_away = ingest(url="https://a.example.com/x").incident
     target = ingest(url="https://b.example.com/y").incident
     incident_merge(actor=personas["coordinator"], target=target, sources=[merged_away])
+    return merged_away, target
+
+
+def test_a_new_report_for_a_merged_away_key_joins_the_incident_it_was_merged_into(
+    personas: dict[str, User],
+) -> None:
+    merged_away, target = _a_merged_into_b(personas)
 
     later = ingest(url="https://a.example.com/x", at="2025-04-01T11:00:00+09:00")
 
-    assert later.incident_id not in (merged_away.id, None)
-    assert later.incident.merged_into_id is None
+    assert later.incident_id == target.id != merged_away.id
+    target.refresh_from_db()
+    assert target.report_count == 3
+    assert Incident.objects.exclude(status="merged").count() == 1
+
+
+def test_merges_are_followed_to_the_live_incident(personas: dict[str, User]) -> None:
+    first = ingest(url="https://a.example.com/x").incident
+    second = ingest(url="https://b.example.com/y").incident
+    third = ingest(url="https://c.example.com/z").incident
+    incident_merge(actor=personas["coordinator"], target=second, sources=[first])
+    incident_merge(actor=personas["coordinator"], target=third, sources=[second])
+
+    later = ingest(url="https://a.example.com/x", at="2025-04-01T11:00:00+09:00")
+
+    assert later.incident_id == third.id
+
+
+def test_after_an_unmerge_the_key_has_its_own_incident_again(personas: dict[str, User]) -> None:
+    source = ingest(url="https://a.example.com/x").incident
+    target = ingest(url="https://b.example.com/y").incident
+    incident_merge(actor=personas["coordinator"], target=target, sources=[source])
+    incident_unmerge(actor=personas["coordinator"], merge=IncidentMerge.objects.get(source=source))
+
+    later = ingest(url="https://a.example.com/x", at="2025-04-01T11:00:00+09:00")
+
+    assert later.incident_id == source.id
+
+
+def test_a_report_outside_the_window_of_the_merge_target_opens_a_new_incident(
+    personas: dict[str, User],
+) -> None:
+    merged_away, target = _a_merged_into_b(personas)
+
+    later = ingest(url="https://a.example.com/x", at="2025-06-01T10:00:00+09:00")
+
+    assert later.incident_id not in (merged_away.id, target.id)
+    assert later.incident.key == "a.example.com/x"
