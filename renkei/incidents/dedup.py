@@ -54,7 +54,7 @@ class IncidentState:
     )  # fmt: skip
 
     @classmethod
-    def from_row(cls, row: dict[str, Any], *, explicit: bool = False) -> IncidentState:
+    def from_row(cls, row: dict[str, Any]) -> IncidentState:
         """What the matcher knows of a stored incident (a `.values(*STATE_COLUMNS)` row)."""
         return cls(
             category=row["category"],
@@ -65,7 +65,6 @@ class IncidentState:
             report_count=row["report_count"],
             brand_id=row["brand_id"],
             ports={parse_port_text(p) for p in row["ports"]},
-            explicit_ref=row["ref"] if explicit else None,
             stored=(row["first_report_at"], row["brand_id"]),
         )
 
@@ -120,10 +119,11 @@ class IncidentMatcher:
             # Oldest first: the latest incident per key wins.
             target = live.get(row["id"])
             if target is not None:
-                self._latest[(category, row["key"])] = self._state(target)
+                self._latest[(category, row["key"])] = self.state_of(target)
 
-    def _state(self, row: dict[str, Any]) -> IncidentState:
-        """One state per incident: two keys merged into one must not update it twice."""
+    def state_of(self, row: dict[str, Any]) -> IncidentState:
+        """One state per stored incident, however it was found (by key, by a merge,
+        by an explicit ref): two states of one incident would each write their count."""
         state = self._loaded.get(row["id"])
         if state is None:
             state = self._loaded[row["id"]] = IncidentState.from_row(row)

@@ -64,16 +64,18 @@ def _split_duplicates(
     return fresh, duplicates
 
 
-def _explicit_states(prepared: list[PreparedReport]) -> dict[str, IncidentState]:
+def _explicit_states(
+    prepared: list[PreparedReport], matcher: IncidentMatcher
+) -> dict[str, IncidentState]:
     """Incidents named by ref in the input (an export carries them), by ref."""
     refs = {item.record.incident for item in prepared if item.record.incident}
     rows = Incident.objects.filter(ref__in=refs).values(*IncidentState.STATE_COLUMNS)
-    return {row["ref"]: IncidentState.from_row(row, explicit=True) for row in rows}
+    return {row["ref"]: matcher.state_of(row) for row in rows}
 
 
 def _assign_incidents(fresh: list[PreparedReport], matcher: IncidentMatcher) -> list[IncidentState]:
     matcher.preload({(p.category, p.key) for p in fresh if p.key is not None})
-    explicit = _explicit_states(fresh)
+    explicit = _explicit_states(fresh, matcher)
     states: list[IncidentState] = []
     for item in fresh:
         ref = item.record.incident

@@ -263,3 +263,25 @@ def test_a_later_import_moves_the_first_time_and_sets_the_brand_of_a_known_incid
     assert incident.first_report_at.isoformat() == "2023-04-02T09:00:00+00:00"
     assert incident.last_report_at.isoformat() == "2023-04-02T13:00:00+00:00"
     assert incident.brand is not None and incident.brand.name == "Amazon"
+
+
+def test_reports_naming_an_incident_and_reports_matching_its_key_count_once_each(
+    tmp_path: Path,
+) -> None:
+    url = "https://both.example.com/login"
+    import_objects(
+        tmp_path, [report("a", "2025-04-01T10:00:00+09:00", category="phishing", url=url)]
+    )
+    incident = Incident.objects.get()
+    lines = [  # one batch: the first by the incident's ref (as an export has it), the next by key
+        report(
+            "b", "2025-04-01T11:00:00+09:00", category="phishing", url=url, incident=incident.ref
+        ),
+        report("c", "2025-04-01T12:00:00+09:00", category="phishing", url=url),
+    ]
+
+    import_objects(tmp_path, lines)
+
+    incident.refresh_from_db()
+    assert Incident.objects.count() == 1
+    assert incident.report_count == 3 == Report.objects.filter(incident=incident).count()
