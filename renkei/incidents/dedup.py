@@ -129,6 +129,12 @@ class IncidentMatcher:
             state = self._loaded[row["id"]] = IncidentState.from_row(row)
         return state
 
+    def adopt(self, states: Iterable[IncidentState]) -> None:
+        """After saving: the incidents this import opened are found by id from now on."""
+        for state in states:
+            if state.id is not None:
+                self._loaded.setdefault(state.id, state)
+
     def match(self, category: str, key: str | None, received_at: datetime) -> IncidentState:
         """The incident this report joins; a new (unsaved) state when none fits."""
         if key is not None:

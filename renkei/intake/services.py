@@ -202,6 +202,7 @@ def report_ingest_batch(
     lock_keys({(item.category, item.key) for item in fresh if item.key is not None})
     states = _assign_incidents(fresh, matcher)
     result.incidents_created = _save_incidents(states)
+    matcher.adopt(states)
     rows = [_report_row(item, state.id) for item, state in zip(fresh, states, strict=True)]
     report_ids = sqlbulk.insert_returning(Report, _REPORT_FIELDS, rows)
     for item, report_id, state in zip(fresh, report_ids, states, strict=True):

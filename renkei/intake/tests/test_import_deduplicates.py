@@ -285,3 +285,19 @@ def test_reports_naming_an_incident_and_reports_matching_its_key_count_once_each
     incident.refresh_from_db()
     assert Incident.objects.count() == 1
     assert incident.report_count == 3 == Report.objects.filter(incident=incident).count()
+
+
+def test_an_incident_opened_by_this_import_is_one_state_in_later_batches(tmp_path: Path) -> None:
+    url, ref = "https://later.example.com/login", "I-0000000001"
+    lines = [
+        report("a", "2025-04-01T10:00:00+09:00", category="phishing", url=url, incident=ref),
+        report("x", "2025-04-01T10:30:00+09:00", category="phishing", url="https://x.example/"),
+        # The next batch: the same incident by its ref, then by its key.
+        report("b", "2025-04-01T11:00:00+09:00", category="phishing", url=url, incident=ref),
+        report("c", "2025-04-01T12:00:00+09:00", category="phishing", url=url),
+    ]
+
+    ExchangeImporter(batch_size=2).run(write_lines(tmp_path / "two-batches.jsonl", lines))
+
+    incident = Incident.objects.get(ref=ref)
+    assert incident.report_count == 3 == Report.objects.filter(incident=incident).count()
