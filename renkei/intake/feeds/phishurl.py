@@ -43,6 +43,10 @@ _DOTS = re.compile(r"\.{2,}")
 
 def repair_url(value: str) -> str:
     """The URL as the list meant it; see the module docstring."""
+    return value if _is_clean(value) else _repair(value)
+
+
+def _repair(value: str) -> str:
     url = _INVISIBLE.sub("", value).strip()
     match = _SCHEME_TYPO.match(url)
     if match:
@@ -53,7 +57,30 @@ def repair_url(value: str) -> str:
     return url
 
 
+def _is_clean(url: str) -> bool:
+    """Nothing to repair (nearly every row): ASCII, no padding, a well-formed scheme, no `..`."""
+    if not url.isascii() or ".." in url or url.strip() != url:
+        return False
+    start = 8 if url.startswith("https://") else 7 if url.startswith("http://") else 0
+    return start > 0 and url[start : start + 1] not in ("/", "")
+
+
+# Rows share their minute-resolution times: parsed once each (bounded).
+_JST_TIMES: dict[str, datetime] = {}
+_JST_TIMES_MAX = 10_000
+
+
 def parse_jst(value: str) -> datetime:
+    """`YYYY/MM/DD HH:MM:SS` (or with `-`), Japan time."""
+    parsed = _JST_TIMES.get(value)
+    if parsed is None:
+        if len(_JST_TIMES) >= _JST_TIMES_MAX:
+            _JST_TIMES.clear()
+        parsed = _JST_TIMES[value] = _parse_jst(value)
+    return parsed
+
+
+def _parse_jst(value: str) -> datetime:
     """`YYYY/MM/DD HH:MM:SS` (or with `-`), Japan time."""
     text = value.strip()
     if len(text) != 19 or text[4] not in "/-" or text[13] != ":":

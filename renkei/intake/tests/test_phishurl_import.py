@@ -5,9 +5,11 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from hypothesis import given
+from hypothesis import strategies as st
 
 from renkei.incidents.models import Brand, Incident
-from renkei.intake.feeds.phishurl import PhishurlImporter, repair_url
+from renkei.intake.feeds.phishurl import PhishurlImporter, _repair, repair_url
 from renkei.intake.models import RawReport, Report
 from renkei.lib import sqlbulk
 
@@ -73,6 +75,23 @@ def test_known_defects_of_the_list_are_repaired_and_the_original_kept() -> None:
 )
 def test_repair_url_fixes_only_what_the_list_got_wrong(written: str, meant: str) -> None:
     assert repair_url(written) == meant
+
+
+_URLISH = st.lists(
+    st.sampled_from(["http", "https", "h", "t", "p", "s", ":", "/", ".", "..", "a", "B", "?",
+                     "=", " ", "\u3000", "\ufeff", "\u200b", "\u00ef\u00bb\u00bf", "例"]),
+    max_size=12,
+).map("".join)  # fmt: skip
+
+
+_NEARLY_CLEAN = st.from_regex(
+    r"(?i)h?https?:///?[a-z. \u3000]{0,10}(/[a-z.?]{0,5})?", fullmatch=True
+)
+
+
+@given(st.one_of(_URLISH, _NEARLY_CLEAN, st.text(max_size=30)))
+def test_urls_left_alone_by_the_shortcut_are_those_the_repairs_leave_alone(url: str) -> None:
+    assert repair_url(url) == _repair(url)
 
 
 def test_a_directory_imports_every_csv_file_and_names_the_file_of_a_bad_row() -> None:
