@@ -9,6 +9,7 @@ write no audit record.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -22,20 +23,8 @@ Adapter = Callable[[Any], Any]
 
 # A report's time is written again as its incident's first and last time,
 # often in the same batch: remembering the text halves the conversions.
-_DATETIME_TEXTS: dict[datetime, str] = {}
-_DATETIME_TEXTS_MAX = 20_000  # a few batches of reports and their incidents
-
-
+@functools.lru_cache(maxsize=20_000)  # a few batches of reports and their incidents
 def _sqlite_datetime(value: datetime) -> str:
-    text = _DATETIME_TEXTS.get(value)
-    if text is None:
-        if len(_DATETIME_TEXTS) >= _DATETIME_TEXTS_MAX:
-            _DATETIME_TEXTS.clear()
-        text = _DATETIME_TEXTS[value] = _sqlite_datetime_text(value)
-    return text
-
-
-def _sqlite_datetime_text(value: datetime) -> str:
     # What Django's SQLite backend stores with USE_TZ: naive UTC, space-separated.
     if value.tzinfo is None:
         return value.isoformat(" ")

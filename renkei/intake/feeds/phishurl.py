@@ -21,6 +21,7 @@ repaired here and the original value kept in `extra`:
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -65,22 +66,8 @@ def _is_clean(url: str) -> bool:
     return start > 0 and url[start : start + 1] not in ("/", "")
 
 
-# Rows share their minute-resolution times: parsed once each (bounded).
-_JST_TIMES: dict[str, datetime] = {}
-_JST_TIMES_MAX = 10_000
-
-
+@functools.lru_cache(maxsize=10_000)  # rows share their minute-resolution times
 def parse_jst(value: str) -> datetime:
-    """`YYYY/MM/DD HH:MM:SS` (or with `-`), Japan time."""
-    parsed = _JST_TIMES.get(value)
-    if parsed is None:
-        if len(_JST_TIMES) >= _JST_TIMES_MAX:
-            _JST_TIMES.clear()
-        parsed = _JST_TIMES[value] = _parse_jst(value)
-    return parsed
-
-
-def _parse_jst(value: str) -> datetime:
     """`YYYY/MM/DD HH:MM:SS` (or with `-`), Japan time."""
     text = value.strip()
     if len(text) != 19 or text[4] not in "/-" or text[13] != ":":
