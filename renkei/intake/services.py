@@ -116,6 +116,23 @@ def _incident_values(state: IncidentState) -> tuple[object, ...]:
     )  # fmt: skip
 
 
+def _free_refs(ids: list[int], new: list[IncidentState]) -> list[str]:
+    """Refs for new incidents that no incident has yet.
+
+    Our own refs never meet (each carries its id), but an imported export
+    keeps its instance's refs, whose id bits may equal ours: then only the
+    23 random bits differ. One indexed lookup per batch rules that out.
+    """
+    refs = incident_refs_for(ids)
+    explicit = {s.explicit_ref for s in new if s.explicit_ref}
+    while taken := sqlbulk.existing(Incident, "ref", refs) | (explicit & set(refs)):
+        refs = [
+            incident_refs_for([pk])[0] if ref in taken else ref
+            for pk, ref in zip(ids, refs, strict=True)
+        ]
+    return refs
+
+
 def _save_incidents(states: Iterable[IncidentState]) -> int:
     unique = list({id(s): s for s in states}.values())
     new = [s for s in unique if s.id is None]
@@ -124,7 +141,7 @@ def _save_incidents(states: Iterable[IncidentState]) -> int:
     rows = [
         (pk, s.explicit_ref or ref, s.category, s.key, IncidentStatus.OPEN, now, now,
          *_incident_values(s))
-        for s, pk, ref in zip(new, ids, incident_refs_for(ids), strict=True)
+        for s, pk, ref in zip(new, ids, _free_refs(ids, new), strict=True)
     ]  # fmt: skip
     fields = (
         "id", "ref", "category", "key", "status", "created_at", "updated_at", *_INCIDENT_FIELDS

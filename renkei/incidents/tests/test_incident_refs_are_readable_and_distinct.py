@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 import pytest
 
 from renkei.incidents.models import incident_refs_for, new_incident_ref
+from renkei.incidents.tests.factories import ingest
+from renkei.intake.services import _free_refs
 
 CROCKFORD_REF = re.compile(r"I-[0-9ABCDEFGHJKMNPQRSTVWXYZ]{10}")
 
@@ -35,3 +38,29 @@ def test_a_ref_is_not_given_away_by_its_id() -> None:
 def test_a_single_ref_has_the_same_form() -> None:
     assert CROCKFORD_REF.fullmatch(new_incident_ref())
     assert new_incident_ref() != new_incident_ref()
+
+
+@pytest.mark.django_db
+def test_a_new_ref_never_repeats_one_an_imported_incident_keeps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # An export from another instance keeps its refs; one of them may carry the same id
+    # bits as a new incident here. Force the clash with all-zero random bits.
+    pk, real = 987_654, secrets.token_bytes
+    imported = ingest(url="https://imported.example/").incident
+    monkeypatch.setattr(secrets, "token_bytes", bytes)  # bytes(n): n zero bytes
+    imported.ref = incident_refs_for([pk])[0]
+    imported.save(update_fields=["ref"])
+    draws: list[int] = []
+
+    def zeros_first(size: int) -> bytes:
+        draws.append(size)
+        return bytes(size) if len(draws) == 1 else real(size)
+
+    monkeypatch.setattr(secrets, "token_bytes", zeros_first)
+
+    ref = _free_refs([pk], [])[0]
+
+    assert len(draws) >= 2  # the first draw clashed and was drawn again
+    assert ref != imported.ref
+    assert CROCKFORD_REF.fullmatch(ref) and ref[:7] == imported.ref[:7]  # same id bits
