@@ -194,15 +194,14 @@ def _merge_targets(rows: dict[int, dict[str, Any]]) -> dict[int, dict[str, Any]]
             break
         rows.update(found)
     live: dict[int, dict[str, Any]] = {}
-    for pk in list(rows):
-        row: dict[str, Any] | None = rows[pk]
-        seen = {pk}
-        while row is not None and row["merged_into_id"] is not None:
-            target = row["merged_into_id"]
-            row = None if target in seen else rows.get(target)  # a loop: no live incident
-            seen.add(target)
-        if row is not None:
-            live[pk] = row
+    for pk, row in list(rows.items()):
+        target: dict[str, Any] | None = row
+        for _ in range(len(rows)):  # merges never form a loop; the bound is only a guard
+            if target is None or target["merged_into_id"] is None:
+                break
+            target = rows.get(target["merged_into_id"])
+        if target is not None and target["merged_into_id"] is None:
+            live[pk] = target
     return live
 
 

@@ -55,7 +55,7 @@ def new_incident_ref() -> str:
 # in its first 27 bits: references are then unique by construction and sort
 # like ids, so a batch's new references land together at the end of the
 # unique index instead of on thousands of its pages (random references cost
-# 15% of a feed import). The last 23 bits stay random: replies are matched to
+# 10-15% of a feed import). The last 23 bits stay random: replies are matched to
 # incidents by reference, and one incident's reference does not give away its
 # neighbour's (about 8 million candidates).
 _REF_ID_MASK = (1 << 27) - 1
