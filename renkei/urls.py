@@ -13,3 +13,8 @@ urlpatterns = [
     # Public intake (web form, API) lives under intake.
     path("", include("renkei.intake.urls")),
 ]
+
+handler400 = "renkei.error_views.bad_request"
+handler403 = "renkei.error_views.permission_denied"
+handler404 = "renkei.error_views.page_not_found"
+handler500 = "renkei.error_views.server_error"
