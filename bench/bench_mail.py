@@ -15,7 +15,6 @@ import argparse
 import collections
 import logging
 import os
-import platform
 import re
 import sys
 import time
@@ -24,26 +23,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from renkei.lib.mime import parse_message  # noqa: E402 - after the path set-up above
+from machine import describe  # noqa: E402 - after the path set-up above
+
+from renkei.lib.mime import parse_message  # noqa: E402
 from renkei.lib.observables import KINDS, extract_observables  # noqa: E402
 
 DEFAULT_DIR = ROOT.parent / "shared" / "data" / "phishing-pot-sample" / "eml"
-
-
-def cpu_model() -> str:
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return platform.processor() or "unknown"
-    match = re.search(r"^model name\s*:\s*(.+)$", text, re.MULTILINE)
-    return match.group(1).strip() if match else "unknown"
-
-
-def print_machine() -> None:
-    print(f"platform : {platform.platform()}")
-    print(f"cpus     : {os.cpu_count()} ({cpu_model()})")
-    print(f"python   : {sys.version.split()[0]} ({platform.python_implementation()})")
 
 
 class Tally:
@@ -154,7 +141,7 @@ def main() -> None:
     messages = [path.read_bytes() for path in paths]
     megabytes = sum(map(len, messages)) / 1e6
 
-    print_machine()
+    print(describe())
     print(f"input    : {len(messages)} messages, {megabytes:.1f} MB, from {options.directory}")
     print()
 

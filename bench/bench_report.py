@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -53,16 +52,6 @@ def _setup_django(url: str) -> None:
     django.setup()
 
 
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def _database_version() -> str:
     from django.db import connection
 
@@ -75,9 +64,9 @@ def _database_version() -> str:
 
 
 def print_machine() -> None:
-    print(f"platform: {platform.platform()}")
-    print(f"cpus: {os.cpu_count()}  cpu model: {_cpu_model()}")
-    print(f"python: {platform.python_implementation()} {platform.python_version()}")
+    from machine import describe
+
+    print(describe())
     print(f"database: {_database_version()}")
 
 
