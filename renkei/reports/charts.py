@@ -9,15 +9,16 @@ same glyphs in any browser and in WeasyPrint, with or without the font.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
-
-import matplotlib
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING, Any
 
 from renkei.reports.fonts import japanese_font, warn_missing
 from renkei.reports.labels import CATEGORY, INDUSTRY, Lang, label, short_month_label
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 Figures = dict[str, Any]
 
@@ -66,6 +67,18 @@ def _rc() -> Any:  # matplotlib types rc keys as a Literal of every known name
     }
 
 
+@contextmanager
+def _figure(size: tuple[float, float]) -> Iterator[Figure]:
+    # matplotlib is imported on first use: it takes 0.7 s to load, which
+    # every `renkei` command and web worker paid at start-up (the URLconf
+    # reaches this module through the report views).
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(_rc()):
+        yield Figure(figsize=size)
+
+
 def _svg(figure: Figure) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
@@ -74,8 +87,7 @@ def _svg(figure: Figure) -> str:
 
 def bar_chart_svg(months: Sequence[str], values: Sequence[int], lang: Lang) -> str:
     """Monthly counts as bars, each labelled with its value."""
-    with matplotlib.rc_context(_rc()):
-        figure = Figure(figsize=(6.4, 2.8))
+    with _figure((6.4, 2.8)) as figure:
         axes = figure.add_subplot()
         bars = axes.bar([short_month_label(m, lang) for m in months], values, color=BAR_COLOR)
         axes.bar_label(bars, labels=[f"{v:,}" for v in values], fontsize=7, padding=2)
@@ -93,8 +105,7 @@ def pie_chart_svg(labels: Sequence[str], values: Sequence[int], shares: Sequence
     up by `numbers`), so the chart never disagrees with the tables.
     """
     total = sum(values)
-    with matplotlib.rc_context(_rc()):
-        figure = Figure(figsize=(5.2, 3.0))
+    with _figure((5.2, 3.0)) as figure:
         axes = figure.add_subplot()
         if total == 0:
             axes.text(0.5, 0.5, "-", ha="center", va="center")

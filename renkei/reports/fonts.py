@@ -16,8 +16,6 @@ import subprocess
 import warnings
 from functools import cache
 
-from matplotlib import font_manager
-
 logger = logging.getLogger(__name__)
 
 # In order of preference; all have Latin glyphs as well.
@@ -39,6 +37,8 @@ class JapaneseFontMissing(UserWarning):
 
 
 def _from_matplotlib() -> str | None:
+    from matplotlib import font_manager  # on first use: slow to import (see charts.py)
+
     names = {entry.name for entry in font_manager.fontManager.ttflist}
     return next((name for name in PREFERRED if name in names), None)
 
@@ -52,6 +52,8 @@ def _from_fontconfig() -> str | None:
         [fc_list, ":lang=ja", "file"], capture_output=True, text=True, check=False, timeout=20
     )
     paths = sorted(line.split(":")[0].strip() for line in result.stdout.splitlines() if line)
+    from matplotlib import font_manager
+
     for path in paths:
         try:
             font_manager.fontManager.addfont(path)
