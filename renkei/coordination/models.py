@@ -78,8 +78,9 @@ class Notification(models.Model):
 class NoNotification(models.Model):
     """The decision that an incident needs no coordination, and why."""
 
+    # No index of its own: the unique constraint's index starts with it.
     incident = models.ForeignKey(
-        Incident, on_delete=models.PROTECT, related_name="no_notifications"
+        Incident, on_delete=models.PROTECT, related_name="no_notifications", db_index=False
     )
     report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.PROTECT)
     decided_at = models.DateTimeField()

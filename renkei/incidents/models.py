@@ -212,7 +212,10 @@ Incident._meta.get_field("status").register_lookup(LiteralIn)
 class IncidentPort(models.Model):
     """A `PORT/PROTO` of a scan incident, as a row so that SQL can count it."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="port_rows")
+    # No index of its own: the unique constraint's index starts with it.
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="port_rows", db_index=False
+    )
     port = models.PositiveIntegerField()
     protocol = models.CharField(max_length=8)
 
@@ -229,7 +232,10 @@ class IncidentMerge(models.Model):
     """One incident merged into another, with what moved, so that it can be undone."""
 
     target = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="merges_in")
-    source = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="merges_out")
+    # No index of its own: incident_merge_source starts with it.
+    source = models.ForeignKey(
+        Incident, on_delete=models.PROTECT, related_name="merges_out", db_index=False
+    )
     at = models.DateTimeField()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
