@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the system packages renkei uses beyond Python: a Japanese font
-# for charts and PDF, Pango for WeasyPrint, GnuPG, libmagic, poppler (PDF to
-# PNG in tests) and Debian's Chromium for the browser tests.
+# for charts and PDF, Pango for WeasyPrint, GnuPG, libmagic, unar (lists RAR
+# attachments), poppler (PDF to PNG in tests) and Debian's Chromium for the
+# browser tests.
 # With --optional (make run) a missing package is reported, never fatal.
 set -u
 optional=0
 [ "${1:-}" = "--optional" ] && optional=1
 
-packages=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 gnupg libmagic1 poppler-utils chromium)
+packages=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 gnupg libmagic1 unar poppler-utils chromium)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -26,7 +27,8 @@ else
   echo "  install them with: sudo apt-get install ${missing[*]}" >&2
 fi
 echo "  without them: PDF reports fall back to a warning (no Japanese font / Pango)," >&2
-echo "  PGP signing needs gnupg, and browser tests skip (they fail when CI=true)." >&2
+echo "  PGP signing needs gnupg, RAR attachments are recorded without their contents" >&2
+echo "  (no unar), and browser tests skip (they fail when CI=true)." >&2
 [ $optional -eq 1 ] && exit 0
 # Tests can still run: the ones that need a missing tool skip with a reason.
 exit 0

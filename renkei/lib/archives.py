@@ -579,7 +579,8 @@ def _rar_entries(data: bytes, container: _Container, walk: _Walk) -> Iterator[_E
         with open(archive_path, "wb") as handle:
             handle.write(data)
         try:
-            with rarfile.RarFile(archive_path) as archive:
+            # strict: a damaged header is an error, not an archive that just ends there
+            with rarfile.RarFile(archive_path, errors="strict") as archive:
                 for info in archive.infolist():
                     if info.is_dir():
                         continue
@@ -593,17 +594,24 @@ def _rar_member(archive: Any, info: Any, container: _Container, walk: _Walk) -> 
     import rarfile
 
     path = f"{container.path}/{info.filename}"
-    encrypted = bool(info.needs_password())
-    for password in walk.passwords if encrypted else [None]:
+    if not info.needs_password():
+        try:
+            with archive.open(info) as stream:
+                content = walk.read(stream, path, container)
+            return _Entry(info.filename, content, declared_size=info.file_size)
+        except rarfile.Error as err:
+            walk.note(f"{path}: cannot be read ({err})")
+            return _Entry(info.filename, None, declared_size=info.file_size)
+    for password in walk.passwords:
         try:
             with archive.open(info, pwd=password) as stream:
                 content = walk.read(stream, path, container)
-            return _Entry(info.filename, content, encrypted, password, info.file_size)
+            return _Entry(info.filename, content, True, password, info.file_size)
         except rarfile.Error:
             if walk.stopped:
                 break
     walk.note(f"{path}: encrypted; no candidate password worked")
-    return _Entry(info.filename, None, encrypted, None, info.file_size)
+    return _Entry(info.filename, None, True, None, info.file_size)
 
 
 def _gunzip(source: io.BytesIO) -> gzip.GzipFile:

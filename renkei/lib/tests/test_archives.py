@@ -52,6 +52,42 @@ def make_7z(files: dict[str, bytes], *, password: str | None = None, headers=Fal
     return buffer.getvalue()
 
 
+def _vint(number: int) -> bytes:
+    """RAR 5's variable-length integer: 7 bits a byte, low first, high bit = more."""
+    out = bytearray()
+    while True:
+        byte, number = number & 0x7F, number >> 7
+        out.append(byte | (0x80 if number else 0))
+        if not number:
+            return bytes(out)
+
+
+def _rar_block(kind: int, body: bytes, data: bytes | None = None) -> bytes:
+    fields = _vint(kind) + _vint(0x0002 if data is not None else 0)  # 0x0002: a data area
+    fields += (_vint(len(data)) if data is not None else b"") + body
+    sized = _vint(len(fields)) + fields
+    return struct.pack("<I", zlib.crc32(sized)) + sized + (data or b"")
+
+
+def make_rar(files: dict[str, bytes]) -> bytes:
+    """A RAR 5 archive with stored (uncompressed) files, after RARLAB's format description.
+
+    No free tool writes RAR, so the tests build one: signature, main header,
+    one file header and data per file, end of archive.
+    """
+    out = b"Rar!\x1a\x07\x01\x00" + _rar_block(1, _vint(0))
+    for name, data in files.items():
+        encoded = name.encode()
+        body = (
+            _vint(0x0004) + _vint(len(data)) + _vint(0x20)  # flags (CRC present), size, attributes
+            + struct.pack("<I", zlib.crc32(data))
+            + _vint(0) + _vint(0)  # compression: version 0, stored; host OS: Windows
+            + _vint(len(encoded)) + encoded
+        )  # fmt: skip
+        out += _rar_block(2, body, data)
+    return out + _rar_block(5, _vint(0))
+
+
 def _crc_step(crc: int, byte: int) -> int:
     """One byte of the raw CRC-32 update that PKWARE's key schedule uses."""
     return zlib.crc32(bytes((byte,)), crc ^ 0xFFFFFFFF) ^ 0xFFFFFFFF
@@ -259,6 +295,54 @@ def test_it_unpacks_tar_gz():
         "update.tar.gz/update.tar/bin/update.sh",
     ]
     assert list(report.walk())[-1].is_executable
+
+
+needs_rar_tool = pytest.mark.skipif(
+    not archives._rar_available(),
+    reason="no RAR tool (unar, unrar or bsdtar) or rarfile: scripts/system-deps.sh installs unar",
+)
+
+
+@needs_rar_tool
+def test_it_lists_a_rar_inside_a_zip_with_hashes_and_types():
+    rar = make_rar({"invoice.txt": b"see the attachment\n", "bin/setup.exe": PE})
+    zipped = make_zip({"documents.rar": rar})
+
+    report = inspect_attachment("mail.zip", zipped)
+
+    members = {member.path: member for member in report.walk()}
+    assert report.problems == []
+    assert list(members) == [
+        "mail.zip",
+        "mail.zip/documents.rar",
+        "mail.zip/documents.rar/invoice.txt",
+        "mail.zip/documents.rar/bin/setup.exe",
+    ]
+    executable = members["mail.zip/documents.rar/bin/setup.exe"]
+    assert executable.is_executable
+    assert executable.sha256 == hashlib.sha256(PE).hexdigest()
+
+
+@needs_rar_tool
+def test_a_rar_with_a_damaged_header_is_recorded_as_unreadable():
+    rar = make_rar({"a.txt": b"hello" * 100})
+    damaged = rar[:30] + bytes(10) + rar[40:]  # inside the file header
+
+    report = inspect_attachment("a.rar", damaged)
+
+    assert [problem.split(" (")[0] for problem in report.problems] == ["a.rar: unreadable rar"]
+
+
+@needs_rar_tool
+def test_a_rar_member_with_damaged_data_is_recorded_as_unreadable_not_encrypted():
+    rar = make_rar({"a.txt": b"hello" * 100})
+    damaged = rar[:-120] + bytes(10) + rar[-110:]  # inside the file's data
+
+    report = inspect_attachment("a.rar", damaged)
+
+    assert [problem.split(" (")[0] for problem in report.problems] == [
+        "a.rar/a.txt: cannot be read"
+    ]
 
 
 def test_it_records_rar_without_a_tool(monkeypatch):
