@@ -1,0 +1,105 @@
+"""`renkei fetchmail` against a real IMAP server (a private Dovecot).
+
+The fake mailbox of test_fetchmail_marks_only_stored_messages checks the
+order of commit and flag; here the same client code talks IMAP to Dovecot:
+login, UNSEEN search, BODY.PEEK fetch, MOVE or \\Seen, logout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from imapclient import IMAPClient
+
+from renkei.intake.collectors.imap import fetchmail_once
+from renkei.intake.models import RawReport, Report
+from renkei.intake.tests.dovecot import INSTALL_HINT, ImapServer, dovecot_binary, running_dovecot
+from renkei.intake.tests.mails import PHISHING_JA, message
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+INBOX_MESSAGES = [
+    message(subject="=?UTF-8?B?44CQQW1hem9u44CR?=", body=PHISHING_JA),
+    message(subject="scan", body="198.51.100.23 scanned 22/tcp"),
+    b"no headers, and bytes in no charset: \xff\xfe",  # still a report, kept as received
+]
+
+
+@pytest.fixture
+def imap_server() -> Iterator[ImapServer]:
+    binary = dovecot_binary()
+    if binary is None:  # a skip fails the suite when CI=true (conftest.py)
+        pytest.skip(f"no dovecot: {INSTALL_HINT}")
+    with running_dovecot(binary) as server:
+        yield server
+
+
+def _client(server: ImapServer) -> IMAPClient:
+    client = IMAPClient(server.host, port=server.port, ssl=False, timeout=10)
+    client.login(server.user, server.password)
+    return client
+
+
+def _deliver(server: ImapServer, messages: list[bytes]) -> None:
+    client = _client(server)
+    for raw in messages:
+        client.append("INBOX", raw)
+    client.logout()
+
+
+def _mailbox(server: ImapServer) -> dict[str, list[tuple[bytes, tuple[bytes, ...]]]]:
+    """Every folder's messages with their flags, as the server has them."""
+    client = _client(server)
+    folders: dict[str, list[tuple[bytes, tuple[bytes, ...]]]] = {}
+    for _flags, _delimiter, name in client.list_folders():
+        client.select_folder(name, readonly=True)
+        fetched = client.fetch(client.search("ALL"), ["BODY.PEEK[]", "FLAGS"])
+        folders[name] = [(item[b"BODY[]"], item[b"FLAGS"]) for item in fetched.values()]
+    client.logout()
+    return folders
+
+
+def _configure(settings: Any, server: ImapServer, done_folder: str = "") -> None:
+    settings.RENKEI_IMAP_HOST, settings.RENKEI_IMAP_PORT = server.host, server.port
+    settings.RENKEI_IMAP_SSL = False
+    settings.RENKEI_IMAP_USER, settings.RENKEI_IMAP_PASSWORD = server.user, server.password
+    settings.RENKEI_IMAP_FOLDER, settings.RENKEI_IMAP_DONE_FOLDER = "INBOX", done_folder
+
+
+def test_every_message_is_stored_then_moved_to_the_done_folder(
+    imap_server: ImapServer, settings: Any
+) -> None:
+    _deliver(imap_server, INBOX_MESSAGES)
+    client = _client(imap_server)
+    client.create_folder("Done")
+    client.logout()
+    _configure(settings, imap_server, done_folder="Done")
+
+    summary = fetchmail_once()
+
+    assert (summary.fetched, summary.created, summary.failed) == (3, 3, 0)
+    mailbox = _mailbox(imap_server)
+    assert mailbox["INBOX"] == []
+    served = sorted(body for body, _ in mailbox["Done"])  # IMAP serves CRLF line ends
+    assert len(served) == 3
+    assert sorted(bytes(raw.content) for raw in RawReport.objects.all()) == served
+    assert Report.objects.filter(url__contains="account-verify.xyz").exists()
+
+
+def test_without_a_done_folder_messages_stay_and_are_marked_seen(
+    imap_server: ImapServer, settings: Any
+) -> None:
+    _deliver(imap_server, INBOX_MESSAGES[:2])
+    _configure(settings, imap_server)
+
+    first = fetchmail_once()
+    _deliver(imap_server, INBOX_MESSAGES[2:])
+    second = fetchmail_once()
+
+    assert (first.fetched, second.fetched) == (2, 1)
+    inbox = _mailbox(imap_server)["INBOX"]
+    assert len(inbox) == 3  # nothing deleted
+    assert all(b"\\Seen" in flags for _, flags in inbox)
+    assert RawReport.objects.count() == 3
