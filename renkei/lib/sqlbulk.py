@@ -36,7 +36,7 @@ _EMPTY_JSON: dict[type, str] = {list: "[]", dict: "{}"}
 _encode_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
-def _sqlite_json(value: Any) -> str:
+def _json_text(value: Any) -> str:
     if not value:  # most ports/extra are empty: skip the encoder
         return _EMPTY_JSON.get(type(value)) or _encode_json(value)
     return _encode_json(value)
@@ -47,7 +47,9 @@ def _adapter(field: models.Field[Any, Any]) -> Adapter | None:
     if isinstance(field, models.DateTimeField):
         return _sqlite_datetime if sqlite else None
     if isinstance(field, models.JSONField):
-        return _sqlite_json if sqlite else lambda v: field.get_db_prep_save(v, connection)
+        # Text on PostgreSQL too: COPY and a %s parameter take JSON text for a
+        # jsonb column, and psycopg's Jsonb wrapper cost 1.5 s of a 25 s import.
+        return _json_text
     if isinstance(field, models.BinaryField):
         return lambda value: field.get_db_prep_save(value, connection)
     return None
