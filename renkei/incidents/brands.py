@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.db import transaction
 
@@ -70,23 +72,63 @@ def brand_get_or_create(*, name: str) -> Brand:
     return brand
 
 
+@dataclass(frozen=True, slots=True)
+class BrandSpec:
+    """A catalog entry as a bulk file or an analyst gives it."""
+
+    name: str
+    country: str
+    industry: str
+    aliases: tuple[str, ...] = ()
+
+
 @transaction.atomic
+def brands_upsert(specs: Sequence[BrandSpec]) -> list[tuple[Brand, bool]]:
+    """Create or update catalog brands, in order; for each, the brand and whether it changed.
+
+    The same as one `brand_upsert` after another, with two lookups in all
+    instead of a lookup and a savepoint per brand and alias (a bulk file
+    carries hundreds of brands, nearly all unchanged when imported again).
+    """
+    brands = {
+        b.name_key: b for b in Brand.objects.filter(name_key__in=_keys(s.name for s in specs))
+    }
+    aliases = set(
+        BrandAlias.objects.filter(
+            alias_key__in=_keys(a for s in specs for a in s.aliases)
+        ).values_list("alias_key", flat=True)
+    )
+    return [_upsert(spec, brands, aliases) for spec in specs]
+
+
 def brand_upsert(
     *, name: str, country: str, industry: str, aliases: list[str]
 ) -> tuple[Brand, bool]:
-    """Create or update a catalog brand; returns (brand, changed)."""
-    key = brand_key(name)
-    brand = Brand.objects.filter(name_key=key).first()
+    """Create or update one catalog brand; returns (brand, changed)."""
+    return brands_upsert([BrandSpec(name, country, industry, tuple(aliases))])[0]
+
+
+def _keys(names: Iterable[str]) -> list[str]:
+    return sorted({brand_key(name) for name in names})
+
+
+def _upsert(spec: BrandSpec, brands: dict[str, Brand], aliases: set[str]) -> tuple[Brand, bool]:
+    key = brand_key(spec.name)
+    brand = brands.get(key)
     changed = brand is None
     if brand is None:
-        brand = Brand.objects.create(name=name, name_key=key, country=country, industry=industry)
-    elif (brand.country, brand.industry) != (country, industry):
-        brand.country, brand.industry = country, industry
+        brand = Brand.objects.create(
+            name=spec.name, name_key=key, country=spec.country, industry=spec.industry
+        )
+        brands[key] = brand
+    elif (brand.country, brand.industry) != (spec.country, spec.industry):
+        brand.country, brand.industry = spec.country, spec.industry
         brand.save(update_fields=["country", "industry"])
         changed = True
-    for alias in aliases:
-        _, created = BrandAlias.objects.get_or_create(
-            alias_key=brand_key(alias), defaults={"brand": brand, "alias": alias}
-        )
-        changed = changed or created
+    for alias in spec.aliases:
+        alias_key = brand_key(alias)
+        if alias_key not in aliases:
+            BrandAlias.objects.create(brand=brand, alias=alias, alias_key=alias_key)
+            aliases.add(alias_key)
+            changed = True
     return brand, changed

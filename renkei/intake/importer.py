@@ -21,7 +21,7 @@ from django.db import transaction
 
 from renkei.accounts.models import User
 from renkei.coordination.services import coordination_import_batch
-from renkei.incidents.brands import BrandCatalog, brand_upsert
+from renkei.incidents.brands import BrandCatalog, BrandSpec, brands_upsert
 from renkei.incidents.dedup import IncidentMatcher
 from renkei.intake.exchange import (
     BrandRecord,
@@ -230,9 +230,8 @@ class ExchangeImporter:
 
     def _store(self, records: list[Any]) -> None:
         brands = [r for r in records if isinstance(r, BrandRecord)]
-        with transaction.atomic():
-            for brand in brands:
-                self._store_brand(brand)
+        if brands:
+            self._store_brands(brands)
         if self.brands is None or brands:
             self.brands = BrandCatalog()
         reports = [r for r in records if isinstance(r, PreparedReport)]
@@ -246,12 +245,10 @@ class ExchangeImporter:
         if others:
             self._store_coordination(others)
 
-    def _store_brand(self, record: BrandRecord) -> None:
-        _, changed = brand_upsert(
-            name=record.name, country=record.country, industry=record.industry,
-            aliases=record.aliases,
-        )  # fmt: skip
-        (self.summary.imported if changed else self.summary.duplicates)["brand"] += 1
+    def _store_brands(self, records: list[BrandRecord]) -> None:
+        specs = [BrandSpec(r.name, r.country, r.industry, tuple(r.aliases)) for r in records]
+        for _, changed in brands_upsert(specs):
+            (self.summary.imported if changed else self.summary.duplicates)["brand"] += 1
 
     def _store_reports(self, prepared: list[PreparedReport]) -> None:
         assert self.brands is not None
