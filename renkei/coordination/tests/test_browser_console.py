@@ -5,12 +5,14 @@ Screenshots of the main pages go to /tmp/renkei-shots/.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connections
 
 from renkei.accounts.models import User
@@ -33,11 +35,18 @@ ARGS = [
     "--no-first-run",
 ]
 
-# serialized_rollback: the seeded templates and SLA targets survive the flush of live-server tests.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# The data migration that fills in the default templates and SLA targets.
+_DEFAULTS = importlib.import_module("renkei.coordination.migrations.0003_seed_templates_and_sla")
+
+
+@pytest.fixture(autouse=True)
+def coordination_defaults(transactional_db: None) -> None:
+    """What the data migration seeded, again: an earlier live-server test's flush
+    removed it. (serialized_rollback restored it instead, but on PostgreSQL that
+    clashed with the content types a flush re-creates under new ids.)"""
+    _DEFAULTS.seed(django_apps, None)
 
 
 @pytest.fixture
