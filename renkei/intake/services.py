@@ -116,15 +116,15 @@ def _incident_values(state: IncidentState) -> tuple[object, ...]:
     )  # fmt: skip
 
 
-def _free_refs(ids: list[int], new: list[IncidentState]) -> list[str]:
-    """Refs for new incidents that no incident has yet.
+def _free_refs(ids: list[int], explicit: set[str]) -> list[str]:
+    """Refs for new incidents with these ids that no incident has yet.
 
     Our own refs never meet (each carries its id), but an imported export
-    keeps its instance's refs, whose id bits may equal ours: then only the
-    23 random bits differ. One indexed lookup per batch rules that out.
+    keeps its instance's refs (`explicit`: those of this batch), whose id
+    bits may equal ours: then only the 23 random bits differ. One indexed
+    lookup per batch rules that out.
     """
     refs = incident_refs_for(ids)
-    explicit = {s.explicit_ref for s in new if s.explicit_ref}
     while taken := sqlbulk.existing(Incident, "ref", refs) | (explicit & set(refs)):
         refs = [
             incident_refs_for([pk])[0] if ref in taken else ref
@@ -133,15 +133,23 @@ def _free_refs(ids: list[int], new: list[IncidentState]) -> list[str]:
     return refs
 
 
+def _new_refs(ids: list[int], new: list[IncidentState]) -> list[str]:
+    """Each new incident's ref: the one its export named, else one made from its id."""
+    explicit = {s.explicit_ref for s in new if s.explicit_ref}
+    made = iter(
+        _free_refs([pk for pk, s in zip(ids, new, strict=True) if not s.explicit_ref], explicit)
+    )
+    return [s.explicit_ref or next(made) for s in new]
+
+
 def _save_incidents(states: Iterable[IncidentState]) -> int:
     unique = list({id(s): s for s in states}.values())
     new = [s for s in unique if s.id is None]
     now = timezone.now()
     ids = sqlbulk.reserve_ids(Incident, len(new))
     rows = [
-        (pk, s.explicit_ref or ref, s.category, s.key, IncidentStatus.OPEN, now, now,
-         *_incident_values(s))
-        for s, pk, ref in zip(new, ids, _free_refs(ids, new), strict=True)
+        (pk, ref, s.category, s.key, IncidentStatus.OPEN, now, now, *_incident_values(s))
+        for s, pk, ref in zip(new, ids, _new_refs(ids, new), strict=True)
     ]  # fmt: skip
     fields = (
         "id", "ref", "category", "key", "status", "created_at", "updated_at", *_INCIDENT_FIELDS

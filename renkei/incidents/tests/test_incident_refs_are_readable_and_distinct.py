@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import UTC, datetime
 
 import pytest
 
+from renkei.incidents.dedup import IncidentState
 from renkei.incidents.models import incident_refs_for, new_incident_ref
 from renkei.incidents.tests.factories import ingest
-from renkei.intake.services import _free_refs
+from renkei.intake.services import _free_refs, _new_refs
 
 CROCKFORD_REF = re.compile(r"I-[0-9ABCDEFGHJKMNPQRSTVWXYZ]{10}")
 
@@ -59,8 +61,32 @@ def test_a_new_ref_never_repeats_one_an_imported_incident_keeps(
 
     monkeypatch.setattr(secrets, "token_bytes", zeros_first)
 
-    ref = _free_refs([pk], [])[0]
+    ref = _free_refs([pk], set())[0]
 
     assert len(draws) >= 2  # the first draw clashed and was drawn again
     assert ref != imported.ref
     assert CROCKFORD_REF.fullmatch(ref) and ref[:7] == imported.ref[:7]  # same id bits
+
+
+@pytest.mark.django_db
+def test_new_incidents_keep_the_refs_their_export_named_and_the_others_get_other_refs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pk, real, now = 4242, secrets.token_bytes, datetime(2025, 4, 1, tzinfo=UTC)
+    monkeypatch.setattr(secrets, "token_bytes", bytes)  # all-zero random bits
+    named = incident_refs_for([pk])[0]  # another instance's ref with our id bits
+    draws: list[int] = []
+
+    def zeros_first(size: int) -> bytes:
+        draws.append(size)
+        return bytes(size) if len(draws) == 1 else real(size)
+
+    monkeypatch.setattr(secrets, "token_bytes", zeros_first)
+    exported = IncidentState("phishing", "a", now, now, explicit_ref=named)
+    opened_here = IncidentState("phishing", "b", now, now)
+
+    refs = _new_refs([pk - 1, pk], [exported, opened_here])
+
+    assert refs[0] == named
+    assert refs[1] != named and refs[1][:7] == named[:7]  # same id bits, drawn again
+    assert draws == [4, 4]  # one ref made, clashed once: the named one got none
