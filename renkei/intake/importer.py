@@ -44,6 +44,7 @@ from renkei.intake.services import (
 )
 from renkei.lib import sqlbulk
 from renkei.lib.errors import RenkeiError, ValidationError
+from renkei.lib.grouped_commits import GroupedCommits
 
 DEFAULT_SOURCE = "exchange"
 MAX_KEPT_REJECTIONS = 10_000
@@ -122,6 +123,7 @@ class ExchangeImporter:
         self.brands: BrandCatalog | None = None
         self._lines: dict[int, bytes] = {}
         self._others = sqlbulk.OtherWriters()
+        self._commits: GroupedCommits | None = None
 
     # --- what a format writes (feeds override these) --------------------------
 
@@ -134,10 +136,23 @@ class ExchangeImporter:
     def run(self, path: Path) -> ImportSummary:
         if not path.is_file():
             raise RenkeiError(f"no such file: {path}")
-        with collector_paused(), sqlbulk.rare_checkpoints():
+        with collector_paused(), sqlbulk.rare_checkpoints(), self.commit_groups() as commits:
             for parsed in parsed_batches(path, self.batch_size, self._parse_batch):
                 self._import_batch(parsed)
+                commits.batch_done()
         return self.summary
+
+    @contextmanager
+    def commit_groups(self) -> Iterator[GroupedCommits]:
+        """Batches share a transaction for a few seconds; a feed directory across its files."""
+        if self._commits is not None:
+            yield self._commits
+            return
+        with GroupedCommits(settings.RENKEI_IMPORT_COMMIT_SECONDS) as self._commits:
+            try:
+                yield self._commits
+            finally:
+                self._commits = None
 
     def _import_batch(self, parsed: ParsedBatch) -> None:
         if parsed.broken:

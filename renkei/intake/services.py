@@ -251,9 +251,11 @@ def report_ingest_batch(
 def raw_report_store(
     *, channel: str, source: str, content: bytes, content_type: str, position: int | None = None
 ) -> RawReport:
-    """Store a unit as received, in its own transaction, before any parsing.
+    """Store a unit as received, in its own atomic block, before any parsing.
 
-    Committed on its own so that whatever happens next, the bytes are kept.
+    Whatever happens to the parsing, the bytes are kept: committed on their own,
+    or (a bulk import on SQLite, lib/grouped_commits.py) a savepoint that the
+    batch's failure does not undo.
     """
     with transaction.atomic():
         return RawReport.objects.create(

@@ -108,7 +108,7 @@ class FeedImporter(ExchangeImporter):
         else:
             files, base = [path], path.parent
         lines_before, bytes_before, outer_progress = 0, 0, self.progress
-        with collector_paused(), sqlbulk.rare_checkpoints():
+        with collector_paused(), sqlbulk.rare_checkpoints(), self.commit_groups():
             for file in files:
                 self.current_file = str(file.relative_to(base))
                 self.start_file(file)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -23,6 +24,12 @@ from renkei.intake.tests.helpers import report, write_lines
 
 pytestmark = pytest.mark.django_db(transaction=True)
 URL = "https://between.example.com/login"
+
+
+@pytest.fixture(autouse=True)
+def commit_every_batch(settings: Any) -> None:
+    """Others write between commits; here every batch commits (not grouped on SQLite)."""
+    settings.RENKEI_IMPORT_COMMIT_SECONDS = 0
 
 
 def _on_another_connection(work: Callable[[], None]) -> None:

@@ -1,0 +1,179 @@
+"""On SQLite an import's batches share a transaction for RENKEI_IMPORT_COMMIT_SECONDS.
+
+A batch that fails is still undone alone, everything is committed when the
+import returns, and another writer waits for the group instead of failing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from renkei.incidents.tests.factories import ingest
+from renkei.intake.feeds.phishurl import PhishurlImporter
+from renkei.intake.importer import ExchangeImporter
+from renkei.intake.models import RawReport, RawStatus, Report
+from renkei.intake.tests.helpers import report, write_lines
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PHISHURL = Path(__file__).parent / "fixtures" / "phishurl"
+FAIL_ON_REF = "boom"
+
+
+def _sqlite_only() -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("optional: PostgreSQL commits every batch (lib/grouped_commits.py)")
+
+
+def _count_commits() -> list[str]:
+    """The COMMIT statements this connection sends from now on."""
+    connection.ensure_connection()
+    seen: list[str] = []
+    connection.connection.set_trace_callback(
+        lambda sql: seen.append(sql) if sql.strip().upper().startswith("COMMIT") else None
+    )
+    return seen
+
+
+@pytest.fixture
+def trigger_failing_on_a_ref() -> Iterator[None]:
+    """The database refuses one report, as a full disk or a broken constraint would."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "CREATE TRIGGER test_fail_report BEFORE INSERT ON intake_report "
+                f"WHEN NEW.ref = '{FAIL_ON_REF}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            )
+        else:
+            cursor.execute(
+                "CREATE FUNCTION test_fail_report() RETURNS trigger AS $$ BEGIN "
+                f"IF NEW.ref = '{FAIL_ON_REF}' THEN RAISE EXCEPTION 'refused'; END IF; "
+                "RETURN NEW; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER test_fail_report BEFORE INSERT ON intake_report "
+                "FOR EACH ROW EXECUTE FUNCTION test_fail_report()"
+            )
+    yield
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER test_fail_report")
+        else:
+            cursor.execute("DROP TRIGGER test_fail_report ON intake_report")
+            cursor.execute("DROP FUNCTION test_fail_report()")
+
+
+def test_a_feed_directory_commits_once_per_group_not_once_per_batch(
+    settings: Any,
+) -> None:
+    _sqlite_only()
+    settings.RENKEI_IMPORT_COMMIT_SECONDS = 3600
+    commits = _count_commits()
+
+    grouped = PhishurlImporter(source="phishurl", batch_size=2).run(PHISHURL)
+
+    assert grouped.imported["report"] > 4  # several batches in two files
+    assert len(commits) == 1
+    settings.RENKEI_IMPORT_COMMIT_SECONDS = 0
+    commits.clear()
+    again = PhishurlImporter(source="phishurl", batch_size=2).run(PHISHURL)
+    assert again.duplicates["report"] == grouped.imported["report"]
+    assert len(commits) > again.duplicates["report"] // 2  # at least one per batch
+
+
+def test_everything_is_committed_when_the_import_returns(settings: Any, tmp_path: Path) -> None:
+    _sqlite_only()
+    settings.RENKEI_IMPORT_COMMIT_SECONDS = 3600
+    lines = [
+        report(f"r{i}", "2025-04-01T10:00:00+09:00", url=f"https://c{i}.example/") for i in range(5)
+    ]
+
+    ExchangeImporter(batch_size=2).run(write_lines(tmp_path / "in.jsonl", lines))
+
+    other = sqlite3.connect(connection.settings_dict["NAME"])
+    try:
+        assert other.execute("SELECT count(*) FROM intake_report").fetchone() == (5,)
+    finally:
+        other.close()
+
+
+def test_a_failing_batch_is_undone_alone_and_its_lines_kept(
+    settings: Any, tmp_path: Path, trigger_failing_on_a_ref: None
+) -> None:
+    settings.RENKEI_IMPORT_COMMIT_SECONDS = 3600
+    at = "2025-04-01T10:00:00+09:00"
+    lines = [
+        report("a", at, url="https://a.example/"),
+        report("b", at, url="https://b.example/"),
+        report(FAIL_ON_REF, at, url="https://boom.example/"),
+        report("c", at, url="https://c.example/"),
+    ]
+
+    summary = ExchangeImporter(batch_size=2).run(write_lines(tmp_path / "in.jsonl", lines))
+
+    assert sorted(Report.objects.values_list("ref", flat=True)) == ["a", "b"]
+    assert [position for position, _ in summary.rejected] == [3, 4]
+    assert all("internal error, batch not imported" in reason for _, reason in summary.rejected)
+    failed = [bytes(raw.content) for raw in RawReport.objects.filter(status=RawStatus.FAILED)]
+    batch = (tmp_path / "in.jsonl").read_bytes().splitlines(keepends=True)[2:]
+    assert b"".join(batch) in failed  # the batch's chunk, as read, beside each line's record
+    assert RawReport.objects.filter(status=RawStatus.PARSED).count() == 1
+
+
+def test_a_writer_waiting_during_a_group_writes_once_it_is_committed(
+    settings: Any, tmp_path: Path
+) -> None:
+    _sqlite_only()
+    settings.RENKEI_IMPORT_COMMIT_SECONDS = 3600
+    url = "https://waiting.example.com/login"
+    lines = [
+        report("a", "2025-04-01T10:00:00+09:00", category="phishing", url=url),
+        report("b", "2025-04-01T12:00:00+09:00", category="phishing", url=url),
+    ]
+    errors: list[BaseException] = []
+
+    def web_form_report() -> None:
+        try:
+            ingest(url=url, at="2025-04-01T11:00:00+09:00", channel="web")
+        except BaseException as exc:  # noqa: BLE001 - checked below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=web_form_report)
+
+    def after_batch(_bytes: int, lines_done: int) -> None:
+        if lines_done == 1:
+            writer.start()  # blocks on the import's open transaction
+
+    ExchangeImporter(batch_size=1, progress=after_batch).run(
+        write_lines(tmp_path / "in.jsonl", lines)
+    )
+    writer.join(30)
+
+    assert not writer.is_alive() and errors == []
+    assert Report.objects.filter(incident__key="waiting.example.com/login").count() == 3
+
+
+def test_an_interrupted_import_keeps_the_batches_it_finished(settings: Any, tmp_path: Path) -> None:
+    settings.RENKEI_IMPORT_COMMIT_SECONDS = 3600
+    at = "2025-04-01T10:00:00+09:00"
+    lines = [report(ref, at, url=f"https://{ref}.example/") for ref in ("a", "b", "c")]
+
+    def interrupt_after_two(_bytes: int, lines_done: int) -> None:
+        if lines_done == 2:
+            raise KeyboardInterrupt  # Ctrl-C while the group is open
+
+    with pytest.raises(KeyboardInterrupt):
+        ExchangeImporter(batch_size=1, progress=interrupt_after_two).run(
+            write_lines(tmp_path / "in.jsonl", lines)
+        )
+
+    assert not connection.in_atomic_block
+    assert sorted(Report.objects.values_list("ref", flat=True)) == ["a", "b"]

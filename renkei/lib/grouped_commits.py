@@ -1,0 +1,77 @@
+"""Batches of a bulk import sharing one SQLite transaction for a few seconds.
+
+Every batch of an import runs in its own atomic block, so that a batch that
+fails is undone alone. On SQLite those blocks become savepoints of a
+transaction committed once it has been open for a while, instead of a commit
+per batch: a commit copies every page the transaction changed into the WAL,
+and the indexes on random keys (report refs, hosts, incident keys) change a
+page per row. The phishing URL list, a file of about 3,000 rows a month and
+so a commit a month, spent a fifth of its time writing the same index pages
+again (bench/README.md, "Session 5").
+
+What a crash can take is then the open group, not a batch: an import is run
+again and skips what was committed (the dedup keys). Other writers wait for
+the lock at most a group's time, well inside SQLite's busy timeout.
+PostgreSQL keeps a commit per batch: it commits no pages, and concurrent
+writers there wait on rows, not on the database.
+"""
+
+from __future__ import annotations
+
+import time
+from types import TracebackType
+
+from django.db import connection, transaction
+
+
+class GroupedCommits:
+    """`batch_done()` after each batch; commits when the group is `seconds` old.
+
+    Inactive (each batch commits itself) on PostgreSQL, inside a caller's
+    transaction, or with `seconds` 0. When an exception leaves the block,
+    the batches finished before it are committed: the failing one has undone
+    its own savepoint, and losing the others would lose work for nothing.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.commits = 0
+        self._atomic: transaction.Atomic | None = None
+        self._since = 0.0
+
+    @property
+    def active(self) -> bool:
+        return self._atomic is not None
+
+    def __enter__(self) -> GroupedCommits:
+        if self.seconds > 0 and connection.vendor == "sqlite" and not connection.in_atomic_block:
+            self._begin()
+        return self
+
+    def batch_done(self) -> None:
+        if self._atomic is not None and time.monotonic() - self._since >= self.seconds:
+            self._commit()
+            self._begin()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:  # fmt: skip
+        if self._atomic is None:
+            return
+        if exc_type is not None and connection.needs_rollback:
+            atomic, self._atomic = self._atomic, None
+            atomic.__exit__(exc_type, exc, tb)
+            return
+        self._commit()
+
+    def _begin(self) -> None:
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()
+        self._since = time.monotonic()
+
+    def _commit(self) -> None:
+        atomic, self._atomic = self._atomic, None
+        assert atomic is not None
+        atomic.__exit__(None, None, None)
+        self.commits += 1
