@@ -56,6 +56,24 @@ class BrandCatalog:
             self._ids[key] = brand_id
         return brand_id
 
+    def add_unknown(self, names: Iterable[str]) -> None:
+        """Add the names no brand or alias matches to the catalog, together.
+
+        The same brands as `resolve` one name at a time would create, in
+        order of first mention, with three statements instead of four per
+        name (the phishing URL list names 795 brands: 4 % of its import).
+        """
+        if not self.create_unknown:
+            return
+        unknown: dict[str, str] = {}
+        for name in names:
+            if name not in self._by_name and name.strip():
+                key = brand_key(name)
+                if key not in self._ids:
+                    unknown.setdefault(key, name.strip())
+        if unknown:
+            self._ids.update(brands_get_or_create(unknown))
+
     def remember(self, brand: Brand, aliases: list[str]) -> None:
         self._by_name.clear()
         self._ids[brand.name_key] = brand.id
@@ -70,6 +88,24 @@ def brand_get_or_create(*, name: str) -> Brand:
         return alias.brand
     brand, _ = Brand.objects.get_or_create(name_key=key, defaults={"name": name})
     return brand
+
+
+def brands_get_or_create(names: dict[str, str]) -> dict[str, int]:
+    """Brand ids of names by key (`brand_key` -> name as written), creating the missing.
+
+    An alias wins over a brand's own name, as in `brand_get_or_create`; a
+    brand that another writer created meanwhile is taken, not duplicated.
+    """
+    ids = dict(
+        BrandAlias.objects.filter(alias_key__in=list(names)).values_list("alias_key", "brand_id")
+    )
+    missing = [key for key in names if key not in ids]
+    if missing:
+        Brand.objects.bulk_create(
+            [Brand(name=names[key], name_key=key) for key in missing], ignore_conflicts=True
+        )
+        ids.update(Brand.objects.filter(name_key__in=missing).values_list("name_key", "id"))
+    return ids
 
 
 @dataclass(frozen=True, slots=True)

@@ -267,6 +267,7 @@ class ExchangeImporter:
 
     def _store_reports(self, prepared: list[PreparedReport]) -> None:
         assert self.brands is not None
+        self.brands.add_unknown(item.record.brand for item in prepared if item.record.brand)
         for item in prepared:
             if item.record.brand:
                 item.brand_id = self.brands.resolve(item.record.brand)
