@@ -44,23 +44,30 @@ def _from_matplotlib() -> str | None:
 
 
 def _from_fontconfig() -> str | None:
-    """Ask fontconfig for any font covering Japanese and teach matplotlib about it."""
+    """Ask fontconfig for the fonts covering Japanese and teach matplotlib about them.
+
+    matplotlib's font list is a cache, built at its first use: fonts installed
+    after it (`make run`, then the fonts) are missing from it. Every file is
+    added, not only the first: a family's weights are separate files, and with
+    only NotoSansCJK-Bold (first in name order) every label was drawn bold.
+    """
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return None
     result = subprocess.run(  # noqa: S603 - fixed arguments, no shell
         [fc_list, ":lang=ja", "file"], capture_output=True, text=True, check=False, timeout=20
     )
-    paths = sorted(line.split(":")[0].strip() for line in result.stdout.splitlines() if line)
+    paths = sorted({line.split(":")[0].strip() for line in result.stdout.splitlines() if line})
     from matplotlib import font_manager
 
+    added: list[str] = []
     for path in paths:
         try:
             font_manager.fontManager.addfont(path)
-            return font_manager.FontProperties(fname=path).get_name()
+            added.append(font_manager.FontProperties(fname=path).get_name())
         except (OSError, RuntimeError, ValueError):
             continue
-    return None
+    return next((name for name in PREFERRED if name in added), added[0] if added else None)
 
 
 @cache

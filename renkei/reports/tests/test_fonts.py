@@ -11,7 +11,29 @@ from renkei.reports.charts import chart_lang, quarterly_charts
 def test_an_installed_japanese_font_is_found() -> None:
     if fonts.japanese_font() is None:
         pytest.skip("no Japanese font on this machine (apt-get install fonts-noto-cjk)")
-    assert fonts.japanese_font() in fonts.PREFERRED or fonts.japanese_font()
+    assert fonts.japanese_font() in fonts.PREFERRED
+
+
+def test_fonts_installed_after_matplotlib_cached_its_list_are_found_in_every_weight(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from matplotlib import font_manager
+
+    if fonts.japanese_font() is None:
+        pytest.skip("no Japanese font on this machine (apt-get install fonts-noto-cjk)")
+    # A font list cached before the fonts were installed: no Japanese font in it.
+    manager = font_manager.FontManager()
+    manager.ttflist = [f for f in manager.ttflist if f.name not in fonts.PREFERRED]
+    monkeypatch.setattr(font_manager, "fontManager", manager)
+
+    name = fonts._from_fontconfig()
+
+    assert name in fonts.PREFERRED
+    regular = manager.findfont(font_manager.FontProperties(family=name, weight="normal"))
+    assert name == font_manager.FontProperties(fname=regular).get_name()
+    weights = {f.weight for f in manager.ttflist if f.name == name}
+    assert {400, 700} <= weights, weights
+    assert next(f.weight for f in manager.ttflist if f.fname == regular) == 400
 
 
 def test_without_a_japanese_font_charts_warn_and_use_english(
