@@ -42,7 +42,7 @@ test-postgres: setup system-deps
 test-redis: setup
 	RENKEI_HOME=$(RENKEI_HOME)/test $(BIN)/python -m pytest -m redis
 
-bench: setup
+bench: setup system-deps
 	$(BIN)/python bench/run_all.py
 
 lint: setup

@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -134,17 +134,6 @@ def _fill(count: int) -> None:
         # What autovacuum does soon after a bulk load on PostgreSQL (statistics and
         # the visibility map for index-only scans); statistics on SQLite.
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
-
-
-def _ensure_postgres_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _scenarios(count: int) -> list[tuple[str, dict[str, str]]]:
@@ -270,6 +259,7 @@ def main() -> int:
     if args.child:
         child(args.child, args.incidents, args.repeat)
         return 0
+    from databases import ensure_postgres_database
     from machine import describe
 
     print(describe())
@@ -280,7 +270,7 @@ def main() -> int:
     for url in urls:
         print(f"\n== {url}", flush=True)
         if url.startswith("postgres"):
-            _ensure_postgres_database(url)
+            ensure_postgres_database(url)
         env = {**os.environ, "RENKEI_HOME": str(bench_home), "RENKEI_LOG_LEVEL": "ERROR"}
         command = [
             sys.executable,

@@ -29,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 START_EPOCH = 1593529200  # 2020-07-01T00:00:00+09:00
 SPAN_SECONDS = 1688137200 - START_EPOCH  # to 2023-07-01T00:00:00+09:00
@@ -291,7 +292,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=4)
     args = parser.parse_args()
 
-    _setup_django(_database_url(args.database))
+    url = _database_url(args.database)
+    if url.startswith("postgresql"):
+        from databases import ensure_postgres_database
+
+        ensure_postgres_database(url)
+    _setup_django(url)
     from django.core.management import call_command
 
     from renkei.reports.figures import quarterly_figures
