@@ -138,6 +138,7 @@ class ExchangeImporter:
             raise RenkeiError(f"no such file: {path}")
         with collector_paused(), sqlbulk.rare_checkpoints(), self.commit_groups() as commits:
             for parsed in parsed_batches(path, self.batch_size, self._parse_batch):
+                commits.batch_starts()
                 self._import_batch(parsed)
                 commits.batch_done()
         return self.summary

@@ -25,8 +25,12 @@ from django.db import connection, transaction
 
 
 class GroupedCommits:
-    """`batch_done()` after each batch; commits when the group is `seconds` old.
+    """Call `batch_starts()` before storing a batch and `batch_done()` after it.
 
+    A group opens with its first batch and is committed by the first
+    `batch_done()` after it is `seconds` old. Between that commit and the
+    next batch (reading and parsing it) no transaction is open, so a writer
+    waiting on SQLite's busy timeout gets its turn, as between batches before.
     Inactive (each batch commits itself) on PostgreSQL, inside a caller's
     transaction, or with `seconds` 0. When an exception leaves the block,
     the batches finished before it are committed: the failing one has undone
@@ -36,27 +40,31 @@ class GroupedCommits:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.commits = 0
+        self._enabled = False
         self._atomic: transaction.Atomic | None = None
         self._since = 0.0
 
-    @property
-    def active(self) -> bool:
-        return self._atomic is not None
-
     def __enter__(self) -> GroupedCommits:
-        if self.seconds > 0 and connection.vendor == "sqlite" and not connection.in_atomic_block:
-            self._begin()
+        self._enabled = (
+            self.seconds > 0 and connection.vendor == "sqlite" and not connection.in_atomic_block
+        )
         return self
+
+    def batch_starts(self) -> None:
+        if self._enabled and self._atomic is None:
+            self._atomic = transaction.atomic()
+            self._atomic.__enter__()
+            self._since = time.monotonic()
 
     def batch_done(self) -> None:
         if self._atomic is not None and time.monotonic() - self._since >= self.seconds:
             self._commit()
-            self._begin()
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:  # fmt: skip
+        self._enabled = False
         if self._atomic is None:
             return
         if exc_type is not None and connection.needs_rollback:
@@ -64,11 +72,6 @@ class GroupedCommits:
             atomic.__exit__(exc_type, exc, tb)
             return
         self._commit()
-
-    def _begin(self) -> None:
-        self._atomic = transaction.atomic()
-        self._atomic.__enter__()
-        self._since = time.monotonic()
 
     def _commit(self) -> None:
         atomic, self._atomic = self._atomic, None

@@ -126,6 +126,48 @@ def test_a_failing_batch_is_undone_alone_and_its_lines_kept(
     assert RawReport.objects.filter(status=RawStatus.PARSED).count() == 1
 
 
+def _write_locked() -> bool:
+    """Whether another connection would have to wait to write now."""
+    other = sqlite3.connect(connection.settings_dict["NAME"], timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError as exc:
+        assert "locked" in str(exc)
+        return True
+    finally:
+        other.close()
+
+
+class _ProbingImporter(ExchangeImporter):
+    """Looks at the database lock while each line is parsed."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.locked_while_parsing: list[bool] = []
+
+    def parse_row(self, position: int, line: bytes) -> Any:
+        self.locked_while_parsing.append(_write_locked())
+        return super().parse_row(position, line)
+
+
+def test_no_write_lock_is_held_while_the_next_batch_is_read_and_parsed(
+    settings: Any, tmp_path: Path
+) -> None:
+    _sqlite_only()
+    settings.RENKEI_IMPORT_COMMIT_SECONDS = 1e-9  # every batch ends its group
+    at = "2025-04-01T10:00:00+09:00"
+    lines = [report(ref, at, url=f"https://{ref}.example/") for ref in ("a", "b", "c")]
+    importer = _ProbingImporter(batch_size=1)
+
+    importer.run(write_lines(tmp_path / "in.jsonl", lines))
+
+    # A writer waiting on the busy timeout gets its turn between batches.
+    assert importer.locked_while_parsing == [False, False, False]
+    assert Report.objects.count() == 3
+
+
 def test_a_writer_waiting_during_a_group_writes_once_it_is_committed(
     settings: Any, tmp_path: Path
 ) -> None:
