@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from renkei.coordination.directory import FIELDS as CONTACT_FIELDS
-from renkei.coordination.models import LANGUAGE_CHOICES, Contact
-from renkei.incidents.labels import BASIS_LABELS, CONTACT_ROLE_LABELS
+from renkei.coordination.models import LANGUAGE_CHOICES, Contact, SlaTarget
+from renkei.coordination.sla import MAX_TARGET_DAYS
+from renkei.incidents.labels import BASIS_LABELS, CATEGORY_LABELS, CONTACT_ROLE_LABELS
 
 
 class NotificationForm(forms.Form):
@@ -66,3 +69,37 @@ class ResolutionForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+
+
+KIND_LABELS = {
+    "first": _("First notification (business days)"),
+    "resolution": _("Resolution (business days)"),
+}
+
+
+class SlaTargetsForm(forms.Form):
+    """Two figures per category: business days to the first notification and to resolution."""
+
+    def __init__(self, *args: Any, targets: dict[str, SlaTarget], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for category, label in CATEGORY_LABELS.items():
+            target = targets.get(category)
+            for kind, initial in (
+                ("first", target.first_notification_days if target else None),
+                ("resolution", target.resolution_days if target else None),
+            ):
+                text = f"{label}: {KIND_LABELS[kind]}"
+                self.fields[f"{category}_{kind}"] = forms.IntegerField(
+                    label=text, min_value=0, max_value=MAX_TARGET_DAYS, initial=initial,
+                    widget=forms.NumberInput(attrs={"aria-label": text}),
+                )  # fmt: skip
+
+    def rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        return [
+            (category, self[f"{category}_first"], self[f"{category}_resolution"])
+            for category in CATEGORY_LABELS
+        ]
+
+    def targets(self) -> dict[str, tuple[int, int]]:
+        data = self.cleaned_data
+        return {c: (data[f"{c}_first"], data[f"{c}_resolution"]) for c in CATEGORY_LABELS}

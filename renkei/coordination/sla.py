@@ -1,4 +1,4 @@
-"""SLA targets in business days, and which incidents are overdue.
+"""SLA targets in business days, who sets them, and which incidents are overdue.
 
 A target of N business days is missed once more than N business days
 (REPORT-SPEC.md's calendar, `lib/businessdays.py`) have passed: for the
@@ -11,18 +11,25 @@ the database can compare against an index.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Case, DateTimeField, Exists, OuterRef, Q, Value, When
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
+from renkei.accounts.access import is_admin
+from renkei.accounts.audit import audit_log
+from renkei.accounts.models import User
 from renkei.coordination.models import Notification, NotificationStatus, SlaTarget
+from renkei.incidents.labels import CATEGORY_LABELS
 from renkei.incidents.models import IncidentStatus
 from renkei.lib.businessdays import BusinessCalendar, business_days_between_instants
+from renkei.lib.errors import PermissionDenied, ValidationError
 
 
 @functools.cache
@@ -100,3 +107,42 @@ def overdue_resolution_q(cutoffs: SlaCutoffs) -> Q:
 
 def overdue_q(cutoffs: SlaCutoffs) -> Q:
     return overdue_notification_q(cutoffs) | overdue_resolution_q(cutoffs)
+
+
+# About a year of business days: a larger figure is a typo, not a target.
+MAX_TARGET_DAYS = 250
+
+
+@transaction.atomic
+def sla_targets_update(*, actor: User, targets: Mapping[str, tuple[int, int]]) -> list[str]:
+    """Set (first notification, resolution) business days per category.
+
+    Returns the categories whose targets changed; each change is audited.
+    """
+    if not is_admin(actor):
+        raise PermissionDenied("only administrators set SLA targets")
+    current = {t.category: t for t in SlaTarget.objects.select_for_update()}
+    changed = []
+    for category, (first, resolution) in targets.items():
+        _check_target(category, first, resolution)
+        after = {"first_notification_days": first, "resolution_days": resolution}
+        target = current.get(category)
+        before = (
+            {"first_notification_days": target.first_notification_days,
+             "resolution_days": target.resolution_days}
+            if target else None
+        )  # fmt: skip
+        if before == after:
+            continue
+        target, _ = SlaTarget.objects.update_or_create(category=category, defaults=after)
+        audit_log(actor=actor, action="sla.update", obj=target, before=before, after=after)
+        changed.append(category)
+    return changed
+
+
+def _check_target(category: str, first: int, resolution: int) -> None:
+    if category not in CATEGORY_LABELS:
+        raise ValidationError(f"unknown category {category!r}")
+    for days in (first, resolution):
+        if not 0 <= days <= MAX_TARGET_DAYS:
+            raise ValidationError(f"a target is 0 to {MAX_TARGET_DAYS} business days, not {days}")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("contacts/new/", views.contact_edit, name="contact_new"),
     path("contacts/<int:pk>/", views.contact_edit, name="contact_edit"),
     path("templates/", views.templates, name="templates"),
+    path("sla/", views.sla_targets, name="sla_targets"),
     path("templates/<int:pk>/", views.template_edit, name="template_edit"),
     path("templates/<int:pk>/preview/", views.template_preview_view, name="template_preview"),
 ]

@@ -1,4 +1,4 @@
-"""Console pages for coordination: notify, re-notify, decide, resolve, contacts, templates."""
+"""Console pages for coordination: notify, re-notify, decide, resolve, contacts, templates, SLA."""
 
 from __future__ import annotations
 
@@ -13,8 +13,14 @@ from django.views.decorators.http import require_POST
 from renkei.accounts.access import StaffRequest, admin_required, get_for_user_or_404, staff_required
 from renkei.coordination.decisions import incident_decide_no_notification, incident_resolve
 from renkei.coordination.directory import contact_save
-from renkei.coordination.forms import ContactForm, NotificationForm, ResolutionForm, TemplateForm
-from renkei.coordination.models import Contact, Notification, NotificationTemplate
+from renkei.coordination.forms import (
+    ContactForm,
+    NotificationForm,
+    ResolutionForm,
+    SlaTargetsForm,
+    TemplateForm,
+)
+from renkei.coordination.models import Contact, Notification, NotificationTemplate, SlaTarget
 from renkei.coordination.notifications import (
     notification_queue,
     notification_renotify,
@@ -22,6 +28,7 @@ from renkei.coordination.notifications import (
     render_notification,
     template_preview,
 )
+from renkei.coordination.sla import sla_targets_update
 from renkei.incidents.forms import NoNotificationForm
 from renkei.incidents.models import Incident
 from renkei.incidents.views import incident_or_404, redirect_to_incident
@@ -200,3 +207,20 @@ def template_preview_view(request: StaffRequest, pk: int) -> HttpResponse:
     return render(
         request, "coordination/_template_preview.html", {"preview": preview, "error": error}
     )
+
+
+@admin_required
+def sla_targets(request: StaffRequest) -> HttpResponse:
+    current = {t.category: t for t in SlaTarget.objects.all()}
+    form = SlaTargetsForm(request.POST or None, targets=current)
+    if form.is_valid():
+        try:
+            changed = sla_targets_update(actor=request.user, targets=form.targets())
+        except ValidationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, _("SLA targets saved: %(count)d changed.") % {"count": len(changed)}
+            )
+            return HttpResponseRedirect(reverse("coordination:sla_targets"))
+    return render(request, "coordination/sla_targets.html", {"form": form})
