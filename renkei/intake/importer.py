@@ -225,6 +225,10 @@ class ExchangeImporter:
             raw_report_mark(raw_id, status=RawStatus.FAILED, error=reason)
             for position, line in parsed.lines:
                 self._reject(position, line, reason)
+        except BaseException:
+            # Ctrl-C, a stopped worker: the batch is undone, so is what it counted.
+            self._forget_batch(before)
+            raise
 
     def _forget_batch(self, summary: ImportSummary) -> None:
         """After a rollback: what this batch taught the caches is no longer true."""

@@ -114,7 +114,11 @@ class FeedImporter(ExchangeImporter):
                 self.start_file(file)
                 if outer_progress is not None:
                     self.progress = _offset(outer_progress, bytes_before, lines_before)
-                super().run(file)
+                try:
+                    super().run(file)
+                except BaseException:
+                    self.summary.lines += lines_before  # the lines done, over all files
+                    raise
                 lines_before += self.summary.lines
                 bytes_before += file.stat().st_size
                 self.files += 1

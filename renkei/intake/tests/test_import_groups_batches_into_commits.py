@@ -219,3 +219,25 @@ def test_an_interrupted_import_keeps_the_batches_it_finished(settings: Any, tmp_
 
     assert not connection.in_atomic_block
     assert sorted(Report.objects.values_list("ref", flat=True)) == ["a", "b"]
+
+
+def test_an_interrupted_feed_directory_counts_what_it_kept_over_all_its_files(
+    settings: Any,
+) -> None:
+    settings.RENKEI_IMPORT_COMMIT_SECONDS = 3600
+    first_file = len((PHISHURL / "2024" / "202401.csv").read_bytes().splitlines())
+    seen: list[int] = []
+
+    def interrupt_in_the_second_file(_bytes: int, lines_done: int) -> None:
+        seen.append(lines_done)
+        if lines_done > first_file:
+            raise KeyboardInterrupt
+
+    importer = PhishurlImporter(
+        source="phishurl", batch_size=2, progress=interrupt_in_the_second_file
+    )
+    with pytest.raises(KeyboardInterrupt):
+        importer.run(PHISHURL)
+
+    assert importer.summary.lines == seen[-1] > first_file
+    assert Report.objects.count() == importer.summary.imported["report"] > 0

@@ -30,9 +30,18 @@ class Command(BaseCommand):
         importer_class = FEED_IMPORTERS.get(fmt, ExchangeImporter)
         source = options["source"] or (DEFAULT_SOURCE if fmt == "exchange" else fmt)
         show = not options["no_progress"] and not options["json"]
-        with _progress(path, enabled=show) as advance:
-            importer = importer_class(source=source, progress=advance)
-            summary = importer.run(path)
+        importer = importer_class(source=source)
+        try:
+            with _progress(path, enabled=show) as advance:
+                importer.progress = advance
+                summary = importer.run(path)
+        except KeyboardInterrupt:
+            self._print(importer.summary, as_json=options["json"])
+            raise CommandError(
+                "interrupted: the batches counted above are committed; run the same command "
+                "again to import the rest (what is already there counts as duplicates)",
+                returncode=130,
+            ) from None
         self._print(summary, as_json=options["json"])
         if summary.rejected_count:
             raise CommandError(f"{summary.rejected_count} line(s) rejected", returncode=1)
