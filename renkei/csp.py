@@ -1,11 +1,11 @@
 """The Content-Security-Policy of every page renkei renders itself.
 
-Pages load scripts and styles from our own origin only (no template has an
-inline script, style or event handler), so markup that slipped into a page
-unescaped still could not run. That holds for the public report form and the
-sign-in pages as much as for the console: they too show what a stranger sent
-or typed. Django's admin is left to its own templates, which are not ours to
-check line by line.
+Pages load scripts and styles from our own origin only, so markup that
+slipped into a page unescaped still could not run. That holds for the public
+report form and the sign-in pages as much as for the console: they too show
+what a stranger sent or typed. Django's admin is left to its own templates,
+which are not ours to check. A test renders the pages and checks that none
+carries an inline script, event handler or style, which the browser would drop.
 """
 
 from __future__ import annotations

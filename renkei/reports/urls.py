@@ -18,6 +18,7 @@ register_converter(MonthConverter, "month")
 app_name = "reports"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("report.css", views.report_css, name="style"),
     path("quarterly/<month:quarter>/", views.quarterly, name="quarterly"),
     path("quarterly/<month:quarter>/report.<str:fmt>", views.download, name="download"),
     path("quarterly/<month:quarter>/notes/", views.note_save, name="note_save"),

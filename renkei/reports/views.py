@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from renkei.lib.errors import RenkeiError
 from renkei.reports import selectors
 from renkei.reports.figures import quarterly_report
+from renkei.reports.fonts import CSS_FONT_STACK
 from renkei.reports.forms import QuarterNoteForm
 from renkei.reports.labels import LANGS, Lang
 from renkei.reports.periods import Month, Quarter, report_tz
@@ -82,6 +83,20 @@ def quarterly(request: HttpRequest, quarter: str) -> HttpResponse:
     context = report_context(period, quarterly_report(period), lang)
     context["note_form"] = QuarterNoteForm(initial={"lang": lang})
     return render(request, "reports/quarterly.html", context)
+
+
+@require_GET
+def report_css(request: HttpRequest) -> HttpResponse:
+    """The report's layout as a stylesheet of our own origin (pages allow no inline style).
+
+    The same rules are inlined into the standalone HTML and the PDF.
+    """
+    response = render(
+        request, "reports/_report_style.css", {"font_stack": CSS_FONT_STACK},
+        content_type="text/css; charset=utf-8",
+    )  # fmt: skip
+    response["Cache-Control"] = "max-age=3600"
+    return response
 
 
 @require_GET

@@ -204,6 +204,27 @@ def test_the_admin_edits_contacts_and_templates(
     _shot(page, "08-template-editor")
 
 
+def test_the_quarterly_report_is_laid_out_and_breaks_no_content_security_rule(
+    page: Any, live_server: Any, personas: dict[str, User]
+) -> None:
+    ingest(url="https://example.com/login", brand="Example Bank", at="2025-04-01T10:00:00+09:00")
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text))
+    _sign_in(page, live_server.url, "analyst")
+
+    page.goto(f"{live_server.url}/reports/quarterly/2025-04/")
+    page.wait_for_load_state("networkidle")
+
+    # The report's stylesheet applied (an inline <style> would have been refused).
+    collapse = page.eval_on_selector(
+        ".renkei-report table.figures", "t => getComputedStyle(t).borderCollapse"
+    )
+    assert collapse == "collapse"
+    assert page.locator(".renkei-report figure img").count() > 0
+    assert not [m for m in messages if "Content Security Policy" in m], messages
+    _shot(page, "09-quarterly-report")
+
+
 @pytest.mark.parametrize("who", ["participant_a", "outsider"])
 def test_participants_and_outsiders_cannot_open_staff_pages(
     page: Any, live_server: Any, personas: dict[str, User], who: str
