@@ -111,10 +111,11 @@ class FeedImporter(ExchangeImporter):
         with collector_paused(), sqlbulk.rare_checkpoints(), self.commit_groups():
             for file in files:
                 self.current_file = str(file.relative_to(base))
-                self.start_file(file)
-                if outer_progress is not None:
-                    self.progress = _offset(outer_progress, bytes_before, lines_before)
+                self.summary.lines = 0  # run() counts the lines of this file
                 try:
+                    self.start_file(file)
+                    if outer_progress is not None:
+                        self.progress = _offset(outer_progress, bytes_before, lines_before)
                     super().run(file)
                 except BaseException:
                     self.summary.lines += lines_before  # the lines done, over all files

@@ -241,3 +241,30 @@ def test_an_interrupted_feed_directory_counts_what_it_kept_over_all_its_files(
 
     assert importer.summary.lines == seen[-1] > first_file
     assert Report.objects.count() == importer.summary.imported["report"] > 0
+
+
+class _InterruptedAtTheStartOf(PhishurlImporter):
+    """Ctrl-C while the first line of a given file is being read."""
+
+    def __init__(self, file: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.file = file
+
+    def parse_row(self, position: int, line: bytes) -> Any:
+        if self.current_file == self.file and position == 1:
+            raise KeyboardInterrupt
+        return super().parse_row(position, line)
+
+
+def test_interrupted_before_a_files_first_batch_counts_only_the_files_done(
+    settings: Any,
+) -> None:
+    settings.RENKEI_IMPORT_COMMIT_SECONDS = 3600
+    first_file = len((PHISHURL / "2024" / "202401.csv").read_bytes().splitlines())
+    importer = _InterruptedAtTheStartOf("2024/202402.csv", source="phishurl", batch_size=2)
+
+    with pytest.raises(KeyboardInterrupt):
+        importer.run(PHISHURL)
+
+    assert importer.summary.lines == first_file
+    assert Report.objects.count() == importer.summary.imported["report"] > 0
