@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from renkei.accounts.models import User
 from renkei.coordination.services import coordination_import_batch
@@ -219,8 +219,12 @@ class ExchangeImporter:
                 raw_report_mark(raw_id, status=RawStatus.PARSED)
         except ValidationError:
             raise
-        except Exception as exc:  # noqa: BLE001 - keep the lines, report the bug
+        except Exception as exc:  # keep the lines, report the bug
             self._forget_batch(before)
+            if connection.needs_rollback:
+                # The database ended the whole transaction (a full disk): nothing
+                # can be written before it is rolled back; stop with its error.
+                raise
             reason = f"internal error, batch not imported: {exc!r}"
             raw_report_mark(raw_id, status=RawStatus.FAILED, error=reason)
             for position, line in parsed.lines:

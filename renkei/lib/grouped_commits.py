@@ -11,7 +11,8 @@ again (bench/README.md, "Session 5").
 
 What a crash can take is then the open group, not a batch: an import is run
 again and skips what was committed (the dedup keys). Other writers wait for
-the lock at most a group's time, well inside SQLite's busy timeout.
+the lock at most a group's time plus one batch, well inside SQLite's busy
+timeout.
 PostgreSQL keeps a commit per batch: it commits no pages, and concurrent
 writers there wait on rows, not on the database.
 """

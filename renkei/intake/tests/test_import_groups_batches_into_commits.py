@@ -268,3 +268,30 @@ def test_interrupted_before_a_files_first_batch_counts_only_the_files_done(
 
     assert importer.summary.lines == first_file
     assert Report.objects.count() == importer.summary.imported["report"] > 0
+
+
+def test_an_error_that_ends_the_whole_transaction_stops_the_import_with_that_error(
+    settings: Any, tmp_path: Path
+) -> None:
+    _sqlite_only()
+    settings.RENKEI_IMPORT_COMMIT_SECONDS = 3600
+    with connection.cursor() as cursor:  # as SQLite does on a full disk: all is rolled back
+        cursor.execute(
+            "CREATE TRIGGER test_end_transaction BEFORE INSERT ON intake_report "
+            f"WHEN NEW.ref = '{FAIL_ON_REF}' BEGIN SELECT RAISE(ROLLBACK, 'disk full'); END"
+        )
+    at = "2025-04-01T10:00:00+09:00"
+    refs = ["a", "b", FAIL_ON_REF, "c"]
+    path = write_lines(
+        tmp_path / "in.jsonl", [report(r, at, url=f"https://{r}.example/") for r in refs]
+    )
+
+    with pytest.raises(Exception, match="disk full"):
+        ExchangeImporter(batch_size=2).run(path)
+
+    assert not connection.in_atomic_block
+    assert not Report.objects.exists()  # the open group went with it
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER test_end_transaction")
+    again = ExchangeImporter(batch_size=2).run(path)
+    assert (again.imported["report"], again.rejected_count) == (4, 0)
