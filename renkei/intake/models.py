@@ -42,7 +42,12 @@ class RawReport(models.Model):
     position = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["status", "stored_at"])]
+        indexes = [
+            models.Index(fields=["status", "stored_at"]),
+            # A rejected line is looked up before it is recorded again (importing
+            # a file twice): without it, each rejection read every failed one.
+            models.Index(fields=["source", "position"], name="rawreport_source_position"),
+        ]
 
 
 class CategoryOrigin(models.TextChoices):

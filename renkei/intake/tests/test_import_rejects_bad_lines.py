@@ -158,3 +158,32 @@ def test_a_batch_the_database_refuses_is_rolled_back_whole_and_the_rest_imports(
     assert sorted(bytes(raw.content).count(b"\n") for raw in failed) == [0, 0, 2]
     # The incident the rolled-back report opened is gone; the next batch's is not.
     assert Incident.objects.count() == 3
+
+
+def test_looking_up_an_earlier_rejection_reads_its_index_not_every_failure() -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("optional: the query plan checked is SQLite's (PostgreSQL keeps statistics)")
+    from django.test.utils import CaptureQueriesContext
+
+    from renkei.intake.services import raw_report_record_failure
+
+    for position in range(1, 50):  # failures of another file, as the planner would see them
+        raw_report_record_failure(
+            channel="import", source="other", content=b"x", reason="bad", position=position
+        )
+    with CaptureQueriesContext(connection) as queries:
+        raw_report_record_failure(
+            channel="import", source="exchange", content=b"{", reason="bad", position=7
+        )
+
+    lookups = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith("SELECT") and "intake_rawreport" in q["sql"]
+    ]
+    assert lookups
+    with connection.cursor() as cursor:
+        for sql in lookups:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "rawreport_source_position" in plan, plan
