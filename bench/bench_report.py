@@ -293,7 +293,7 @@ def main() -> None:
     args = parser.parse_args()
 
     url = _database_url(args.database)
-    if url.startswith("postgresql"):
+    if url.startswith("postgres"):
         from databases import ensure_postgres_database
 
         ensure_postgres_database(url)

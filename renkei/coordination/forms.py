@@ -92,6 +92,7 @@ class SlaTargetsForm(forms.Form):
                 self.fields[f"{category}_{kind}"] = forms.IntegerField(
                     label=text, min_value=0, max_value=MAX_TARGET_DAYS, initial=initial,
                     widget=forms.NumberInput(attrs={"aria-label": text}),
+                    show_hidden_initial=True,  # what the page showed, for changed_data
                 )  # fmt: skip
 
     def rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
@@ -101,5 +102,11 @@ class SlaTargetsForm(forms.Form):
         ]
 
     def targets(self) -> dict[str, tuple[int, int]]:
-        data = self.cleaned_data
-        return {c: (data[f"{c}_first"], data[f"{c}_resolution"]) for c in CATEGORY_LABELS}
+        """The categories whose figures the form changed: another administrator's
+        save of the others since this form was opened is left as it is."""
+        data, changed = self.cleaned_data, set(self.changed_data)
+        return {
+            c: (data[f"{c}_first"], data[f"{c}_resolution"])
+            for c in CATEGORY_LABELS
+            if {f"{c}_first", f"{c}_resolution"} & changed
+        }

@@ -19,11 +19,12 @@ NOW = datetime.fromisoformat("2025-04-10T12:00:00+09:00")  # a Thursday
 
 
 def _form(**changes: int) -> dict[str, int]:
+    """What the page posts: the figures, and (hidden) the figures it showed."""
     data = {}
     for target in SlaTarget.objects.all():
         data[f"{target.category}_first"] = target.first_notification_days
         data[f"{target.category}_resolution"] = target.resolution_days
-    return data | changes
+    return {f"initial-{name}": value for name, value in data.items()} | data | changes
 
 
 def _overdue_refs() -> list[str]:
@@ -41,6 +42,7 @@ def test_the_page_shows_every_category_with_its_current_targets(
     assert reverse("coordination:sla_targets") == URL
     assert 'name="phishing_first"' in page and 'name="other_resolution"' in page
     assert f'name="phishing_first" value="{phishing.first_notification_days}"' in page
+    assert f'name="initial-phishing_first" value="{phishing.first_notification_days}"' in page
     assert "SLA 目標" in page and "初回通知まで (営業日)" in page  # Japanese by default
     assert "この日数を超えたインシデントは期限超過になります。" in page
 
@@ -94,3 +96,16 @@ def test_only_administrators_may_open_or_change_the_targets(
     assert client.get(URL).status_code == 403
     assert client.post(URL, _form(phishing_first=0)).status_code == 403
     assert SlaTarget.objects.get(category="phishing").first_notification_days != 0
+
+
+def test_two_administrators_editing_at_once_do_not_undo_each_other(
+    personas: dict[str, User],
+) -> None:
+    first_form, second_form = _form(), _form()  # both opened the page before either saved
+    client = signed_in(personas["admin"])
+
+    client.post(URL, first_form | {"phishing_first": 7})
+    client.post(URL, second_form | {"scan_resolution": 9})
+
+    assert SlaTarget.objects.get(category="phishing").first_notification_days == 7
+    assert SlaTarget.objects.get(category="scan").resolution_days == 9

@@ -40,11 +40,13 @@ def test_adding_a_batch_of_names_matches_resolving_them_one_at_a_time() -> None:
 
     catalog = BrandCatalog()
     catalog.add_unknown(NAMES)
+    added = list(Brand.objects.order_by("id").values_list("name", flat=True))
     ids = [catalog.resolve(name) for name in NAMES]
 
     assert _names(ids) == expected_names == [
         "Amazon", "新ブランド", "三井住友銀行", "Neu", "新ブランド", "Neu", None, "Apple",
     ]  # fmt: skip
+    assert added == expected_brands  # created by add_unknown, not by resolve afterwards
     assert list(Brand.objects.order_by("id").values_list("name", flat=True)) == expected_brands
 
 

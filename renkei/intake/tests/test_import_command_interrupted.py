@@ -38,8 +38,8 @@ def _env(home: Path, **settings: str) -> dict[str, str]:
     return env | settings
 
 
-def _renkei_import(path: Path, home: Path) -> subprocess.Popen[str]:
-    env = _env(home, RENKEI_IMPORT_BATCH_SIZE="1000", RENKEI_IMPORT_COMMIT_SECONDS="0")
+def _renkei_import(path: Path, home: Path, commit_seconds: str) -> subprocess.Popen[str]:
+    env = _env(home, RENKEI_IMPORT_BATCH_SIZE="1000", RENKEI_IMPORT_COMMIT_SECONDS=commit_seconds)
     return subprocess.Popen(
         [RENKEI, "import", "--no-progress", str(path)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -48,8 +48,9 @@ def _renkei_import(path: Path, home: Path) -> subprocess.Popen[str]:
     )  # fmt: skip
 
 
+@pytest.mark.parametrize("commit_seconds", ["0", "1"])  # a commit per batch; the default
 def test_an_interrupted_import_says_what_it_kept_and_a_second_run_finishes(
-    tmp_path: Path,
+    tmp_path: Path, commit_seconds: str
 ) -> None:
     if connection.vendor != "sqlite":
         pytest.skip("optional: the command's behaviour does not depend on the database")
@@ -65,7 +66,7 @@ def test_an_interrupted_import_says_what_it_kept_and_a_second_run_finishes(
     )  # fmt: skip
     database = home / "renkei.sqlite3"
 
-    process = _renkei_import(path, home)
+    process = _renkei_import(path, home, commit_seconds)
     deadline = time.monotonic() + 60
     while _committed_reports(database) == 0 and time.monotonic() < deadline:
         time.sleep(0.02)
