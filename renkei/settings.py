@@ -10,7 +10,7 @@ import os
 import secrets
 from pathlib import Path
 
-from renkei.lib.env import envbool, envint, envsecret, envstr, parse_database_url
+from renkei.lib.env import envbool, envfloat, envint, envsecret, envstr, parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -46,7 +46,7 @@ RENKEI_TIME_ZONE = envstr("RENKEI_TIME_ZONE", "Asia/Tokyo")
 RENKEI_HOME_COUNTRY = envstr("RENKEI_HOME_COUNTRY", "JP").upper()
 RENKEI_DEDUP_WINDOW_DAYS = envint("RENKEI_DEDUP_WINDOW_DAYS", 30)
 RENKEI_IMPORT_BATCH_SIZE = envint("RENKEI_IMPORT_BATCH_SIZE", 5000)
-RENKEI_IMPORT_COMMIT_SECONDS = envint("RENKEI_IMPORT_COMMIT_SECONDS", 1)
+RENKEI_IMPORT_COMMIT_SECONDS = envfloat("RENKEI_IMPORT_COMMIT_SECONDS", 1.0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

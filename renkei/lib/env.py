@@ -44,6 +44,19 @@ def envint(name: str, default: int) -> int:
         raise RenkeiError(f"{name} must be a whole number, not {value!r}") from None
 
 
+def envfloat(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise RenkeiError(f"{name} must be a number, not {value!r}") from None
+    if number != number or number in (float("inf"), float("-inf")):  # nan, inf
+        raise RenkeiError(f"{name} must be a finite number, not {value!r}")
+    return number
+
+
 def envsecret(name: str, default: str = "") -> str:
     path = os.environ.get(f"{name}_FILE")
     if path:

@@ -1,0 +1,34 @@
+"""Typed environment variables: a wrong value is an error that names the variable."""
+
+from __future__ import annotations
+
+import pytest
+
+from renkei.lib.env import envfloat, envint
+from renkei.lib.errors import RenkeiError
+
+
+@pytest.mark.parametrize(("value", "expected"), [("0.5", 0.5), ("2", 2.0), (" ", 1.0), ("0", 0.0)])
+def test_a_number_of_seconds_may_have_a_fraction(
+    monkeypatch: pytest.MonkeyPatch, value: str, expected: float
+) -> None:
+    monkeypatch.setenv("RENKEI_TEST_SECONDS", value)
+
+    assert envfloat("RENKEI_TEST_SECONDS", 1.0) == expected
+
+
+@pytest.mark.parametrize("value", ["soon", "nan", "inf", "1,5"])
+def test_what_is_not_a_finite_number_is_refused_by_name(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("RENKEI_TEST_SECONDS", value)
+
+    with pytest.raises(RenkeiError, match="RENKEI_TEST_SECONDS"):
+        envfloat("RENKEI_TEST_SECONDS", 1.0)
+
+
+def test_a_whole_number_refuses_a_fraction(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RENKEI_TEST_COUNT", "2.5")
+
+    with pytest.raises(RenkeiError, match="RENKEI_TEST_COUNT must be a whole number"):
+        envint("RENKEI_TEST_COUNT", 1)
