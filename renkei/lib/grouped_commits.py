@@ -40,7 +40,6 @@ class GroupedCommits:
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
-        self.commits = 0
         self._enabled = False
         self._atomic: transaction.Atomic | None = None
         self._since = 0.0
@@ -78,4 +77,3 @@ class GroupedCommits:
         atomic, self._atomic = self._atomic, None
         assert atomic is not None
         atomic.__exit__(None, None, None)
-        self.commits += 1
