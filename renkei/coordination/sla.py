@@ -125,19 +125,24 @@ def sla_targets_update(*, actor: User, targets: Mapping[str, tuple[int, int]]) -
     changed = []
     for category, (first, resolution) in targets.items():
         _check_target(category, first, resolution)
-        after = {"first_notification_days": first, "resolution_days": resolution}
-        target = current.get(category)
-        before = (
-            {"first_notification_days": target.first_notification_days,
-             "resolution_days": target.resolution_days}
-            if target else None
-        )  # fmt: skip
-        if before == after:
+        target = current.get(category) or SlaTarget(category=category)
+        before = _figures(target) if target.pk else None
+        target.first_notification_days, target.resolution_days = first, resolution
+        if before == _figures(target):
             continue
-        target, _ = SlaTarget.objects.update_or_create(category=category, defaults=after)
-        audit_log(actor=actor, action="sla.update", obj=target, before=before, after=after)
+        target.save()
+        audit_log(
+            actor=actor, action="sla.update", obj=target, before=before, after=_figures(target)
+        )
         changed.append(category)
     return changed
+
+
+def _figures(target: SlaTarget) -> dict[str, int]:
+    return {
+        "first_notification_days": target.first_notification_days,
+        "resolution_days": target.resolution_days,
+    }
 
 
 def _check_target(category: str, first: int, resolution: int) -> None:

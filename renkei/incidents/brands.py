@@ -52,7 +52,7 @@ class BrandCatalog:
         if brand_id is None:
             if not self.create_unknown:
                 return None
-            brand_id = brand_get_or_create(name=name.strip()).id
+            brand_id = brands_get_or_create({key: name.strip()})[key]
             self._ids[key] = brand_id
         return brand_id
 
@@ -82,20 +82,11 @@ class BrandCatalog:
             self._ids.setdefault(brand_key(alias), brand.id)
 
 
-def brand_get_or_create(*, name: str) -> Brand:
-    key = brand_key(name)
-    alias = BrandAlias.objects.filter(alias_key=key).select_related("brand").first()
-    if alias is not None:
-        return alias.brand
-    brand, _ = Brand.objects.get_or_create(name_key=key, defaults={"name": name})
-    return brand
-
-
 def brands_get_or_create(names: dict[str, str]) -> dict[str, int]:
     """Brand ids of names by key (`brand_key` -> name as written), creating the missing.
 
-    An alias wins over a brand's own name, as in `brand_get_or_create`; a
-    brand that another writer created meanwhile is taken, not duplicated.
+    An alias wins over a brand's own name; a brand that another writer
+    created meanwhile is taken, not duplicated.
     """
     ids = dict(
         BrandAlias.objects.filter(alias_key__in=list(names)).values_list("alias_key", "brand_id")

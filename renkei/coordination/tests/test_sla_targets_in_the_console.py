@@ -109,3 +109,17 @@ def test_two_administrators_editing_at_once_do_not_undo_each_other(
 
     assert SlaTarget.objects.get(category="phishing").first_notification_days == 7
     assert SlaTarget.objects.get(category="scan").resolution_days == 9
+
+
+def test_a_category_without_a_target_gets_one(personas: dict[str, User]) -> None:
+    SlaTarget.objects.filter(category="ics").delete()
+
+    signed_in(personas["admin"]).post(URL, _form(ics_first=3, ics_resolution=20))
+
+    ics = SlaTarget.objects.get(category="ics")
+    assert (ics.first_notification_days, ics.resolution_days) == (3, 20)
+    event = AuditEvent.objects.get(action="sla.update")
+    assert event.before is None and event.after == {
+        "first_notification_days": 3,
+        "resolution_days": 20,
+    }
