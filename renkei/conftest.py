@@ -1,13 +1,23 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 
 from renkei.accounts.models import User
 from renkei.accounts.tests.personas import make_personas
 from renkei.intake.tests.scenario import SCENARIO
+
+
+@pytest.fixture
+def fresh_rate_limits() -> Iterator[None]:
+    """The public form's rate limits (in the cache) start empty and are left empty."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from renkei.accounts.access import staff_required
 from renkei.lib.errors import RenkeiError
 from renkei.reports import selectors
 from renkei.reports.figures import quarterly_report
@@ -23,21 +18,6 @@ from renkei.reports.periods import Month, Quarter, report_tz
 from renkei.reports.render_csv import quarterly_csv_files, zip_bytes
 from renkei.reports.render_html import report_context
 from renkei.reports.services import quarter_note_save
-
-View = Callable[..., HttpResponse]
-
-
-def staff_required(view: View) -> View:
-    """Anonymous users go to the login page; signed-in users who are not center staff get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not getattr(request.user, "is_center_staff", False):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _quarter(text: str) -> Quarter:

@@ -20,6 +20,7 @@ from renkei.incidents.tests.helpers import signed_in
 pytestmark = pytest.mark.django_db
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=", re.IGNORECASE)
 INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=", re.IGNORECASE)
+HOSTILE = '"><script>alert(1)</script>'
 
 
 def _staff_pages(ref: str) -> list[str]:
@@ -56,7 +57,26 @@ def test_console_pages_have_no_inline_scripts_or_styles(personas: dict[str, User
 
 def test_public_pages_have_no_inline_scripts_or_styles(client: Client) -> None:
     for url in ["/submit/", "/accounts/login/", "/accounts/password-reset/", "/no-such-page/"]:
-        assert _check(client.get(url), url) == POLICY, url
+        response = client.get(url)
+        assert response["Content-Type"].startswith("text/html"), url
+        assert _check(response, url) == POLICY, url
+
+
+@pytest.mark.usefixtures("fresh_rate_limits")
+def test_a_rejected_submission_shown_again_carries_the_policy(client: Client) -> None:
+    response = client.post(
+        "/submit/", {"category": "phishing", "url": HOSTILE, "description": HOSTILE, "website": ""}
+    )
+
+    assert HOSTILE not in response.content.decode()
+    assert _check(response, "/submit/") == POLICY
+
+
+def test_api_answers_are_json_without_a_page_policy(client: Client) -> None:
+    response = client.get("/api/openapi.json")
+
+    assert response["Content-Type"].startswith("application/json")
+    assert "Content-Security-Policy" not in response.headers
 
 
 def test_the_quarterly_report_takes_its_layout_from_a_stylesheet_of_our_own(

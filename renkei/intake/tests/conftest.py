@@ -1,23 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 
 from renkei.intake.importer import ExchangeImporter
 from renkei.intake.tests.mails import PHISHING_POT
 
 SEED_BRANDS = Path(__file__).resolve().parents[1] / "fixtures" / "brands-seed.jsonl"
-
-
-@pytest.fixture
-def fresh_rate_limits() -> Iterator[None]:
-    """The public form's rate limits (in the cache) start empty and are left empty."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
