@@ -162,23 +162,44 @@ def queue_queryset(filters: QueueFilters, cutoffs: SlaCutoffs) -> tuple[QuerySet
     return qs, failed
 
 
-def _cursor(incident: Incident) -> str:
-    return f"{incident.first_report_at.isoformat()}~{incident.pk}"
+def keyset_cursor(stamp: datetime, pk: int) -> str:
+    """A position in a list ordered by a timestamp, then id: `stamp~id`."""
+    return f"{stamp.isoformat()}~{pk}"
+
+
+def keyset_position(cursor: str) -> tuple[datetime, int] | None:
+    """The (timestamp, id) a cursor names; None for anything else."""
+    stamp, _, pk = cursor.partition("~")
+    try:
+        at = parse_datetime(stamp) if stamp else None
+    except ValueError:  # well formed but impossible, e.g. month 13
+        return None
+    if at is None or at.tzinfo is None or not pk.isdigit():
+        return None
+    return at, int(pk)
+
+
+def keyset_after(
+    qs: QuerySet[Incident], field: str, position: tuple[datetime, int], *, newest: bool
+) -> QuerySet[Incident]:
+    """The rows past `position` in the order (`field`, id), descending when `newest`."""
+    at, pk = position
+    if newest:
+        return qs.filter(**{f"{field}__lte": at}).filter(
+            Q(**{f"{field}__lt": at}) | Q(**{field: at, "pk__lt": pk})
+        )
+    # The plain >= bound lets the database start the index scan at the cursor.
+    return qs.filter(**{f"{field}__gte": at}).filter(
+        Q(**{f"{field}__gt": at}) | Q(**{field: at, "pk__gt": pk})
+    )
 
 
 def _after(qs: QuerySet[Incident], cursor: str, newest: bool) -> QuerySet[Incident]:
-    stamp, _, pk = cursor.partition("~")
-    at = parse_datetime(stamp) if stamp else None
-    if at is None or not pk.isdigit():
+    # The queue's cursor comes back in a link: one that was edited starts over.
+    position = keyset_position(cursor)
+    if position is None:
         return qs
-    if newest:
-        return qs.filter(first_report_at__lte=at).filter(
-            Q(first_report_at__lt=at) | Q(first_report_at=at, pk__lt=int(pk))
-        )
-    # The plain >= bound lets the database start the index scan at the cursor.
-    return qs.filter(first_report_at__gte=at).filter(
-        Q(first_report_at__gt=at) | Q(first_report_at=at, pk__gt=int(pk))
-    )
+    return keyset_after(qs, "first_report_at", position, newest=newest)
 
 
 def _is_overdue(incident: Incident, cutoffs: SlaCutoffs, notified_at: datetime | None) -> bool:
@@ -222,7 +243,9 @@ def queue_page(
     ]
     return QueuePage(
         rows=rows,
-        next_cursor=_cursor(page[-1]) if more and page else None,
+        next_cursor=(
+            keyset_cursor(page[-1].first_report_at, page[-1].pk) if more and page else None
+        ),
         count=min(count, COUNT_CAP),
         count_capped=count > COUNT_CAP,
         search_failed=failed,

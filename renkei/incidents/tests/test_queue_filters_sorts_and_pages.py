@@ -89,6 +89,17 @@ def test_pages_follow_each_other_without_gaps_or_repeats(world: dict[str, Incide
     assert refs == _refs(QueueFilters()) and second.next_cursor is None
 
 
+@pytest.mark.parametrize(
+    "cursor", ["nonsense", "2025-13-01T00:00:00+09:00~5", "2025-05-01T00:00:00~5", "~", "x~y"]
+)
+def test_a_cursor_edited_in_the_link_starts_the_queue_over(
+    world: dict[str, Incident], cursor: str
+) -> None:
+    page = queue_page(QueueFilters(), after=cursor, now=NOW)
+
+    assert [r.incident.ref for r in page.rows] == _refs(QueueFilters())
+
+
 def test_the_count_stops_at_a_cap_instead_of_counting_everything(
     world: dict[str, Incident], monkeypatch: pytest.MonkeyPatch
 ) -> None:
