@@ -151,7 +151,6 @@ class Incident(models.Model):
 
     class Meta:
         indexes = [
-            # Statistics: incidents per month and category.
             # Statistics: incidents per month and category, and (with the brand)
             # phishing brand origins, both answered from the index alone.
             models.Index(
@@ -170,6 +169,8 @@ class Incident(models.Model):
             ),
             models.Index(fields=["status", "first_report_at", "id"], name="incident_status_age"),
             models.Index(fields=["brand", "first_report_at", "id"], name="incident_brand_age"),
+            # API (intake/api.py): incidents by their latest change, keyset-paged.
+            models.Index(fields=["updated_at", "id"], name="incident_changed"),
             # `merged_into = x` and `assignee = x` imply NOT NULL, so both databases use these.
             models.Index(
                 fields=["merged_into"],

@@ -202,6 +202,32 @@ def _after(qs: QuerySet[Incident], cursor: str, newest: bool) -> QuerySet[Incide
     return keyset_after(qs, "first_report_at", position, newest=newest)
 
 
+@dataclass
+class ChangesPage:
+    incidents: list[Incident]
+    next_cursor: str  # where to go on from, now or at the next poll
+    more: bool  # whether more changes wait beyond this page now
+
+
+def incident_changes(
+    qs: QuerySet[Incident], position: tuple[datetime, int], *, size: int, settled: datetime
+) -> ChangesPage:
+    """Incidents changed at or after `position`, oldest change first: a feed to keep in step with.
+
+    A change moves an incident to the end, so a client that follows the
+    cursors sees every change at least once, never skips one. Changes after
+    `settled` wait for a later page: on PostgreSQL a transaction that took
+    its time earlier can commit after one that took a later time, and the
+    feed must not have moved past it by then.
+    """
+    rows = keyset_after(qs.filter(updated_at__lte=settled), "updated_at", position, newest=False)
+    page = list(rows.order_by("updated_at", "pk")[: size + 1])
+    more = len(page) > size
+    page = page[:size]
+    last = (page[-1].updated_at, page[-1].pk) if page else position
+    return ChangesPage(incidents=page, next_cursor=keyset_cursor(*last), more=more)
+
+
 def _is_overdue(incident: Incident, cutoffs: SlaCutoffs, notified_at: datetime | None) -> bool:
     if incident.status == IncidentStatus.OPEN:
         cutoff = cutoffs.first_notification.get(incident.category)

@@ -3,26 +3,30 @@
 Every call carries `Authorization: Bearer <token>` (tokens are made in the
 console, `renkei.accounts.tokens`). Any active token user may submit
 reports; reading incidents and reports is for center staff. Lists are
-paginated with `limit` and `offset`.
+paginated with `limit` and `offset`; incidents also as a feed of changes
+with cursors, for a client that keeps in step.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
 from renkei.accounts.models import User
-from renkei.incidents.models import Incident
+from renkei.incidents.models import Incident, IncidentStatus
+from renkei.incidents.selectors import incident_changes, keyset_position
 from renkei.intake.collectors.api import (
     ApiReport,
     ApiResult,
@@ -37,6 +41,18 @@ Category = Literal[
 ]
 
 
+_RFC3339_START = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ]")
+
+
+def _rfc3339_text(value: Any) -> Any:
+    # pydantic would read a number, or a string of digits, as seconds since
+    # 1970; the API says RFC 3339, and a client sending 1700000000 has a bug.
+    if value is not None and not (isinstance(value, str) and _RFC3339_START.match(value)):
+        raise ValueError("must be an RFC 3339 timestamp with an offset")
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text)]
 Port = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,5}/(tcp|udp|sctp|icmp)$")]
 
 
@@ -68,7 +84,7 @@ class ReportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     ref: str | None = Field(None, min_length=1, max_length=200, description="unique per client")
-    received_at: AwareDatetime | None = Field(None, description="RFC 3339 with an offset")
+    received_at: Timestamp | None = Field(None, description="RFC 3339 with an offset")
     category: Category | None = Field(None, description="omit to let renkei classify")
     url: str = Field("", max_length=8000)
     ip: str = Field("", max_length=100)
@@ -77,14 +93,6 @@ class ReportIn(BaseModel):
     text: str = Field("", max_length=1_000_000)
     reporter: str = Field("", max_length=200)
     extra: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("received_at", mode="before")
-    @classmethod
-    def _timestamp_text(cls, value: Any) -> Any:
-        # pydantic would read a number as seconds since 1970; the format says RFC 3339.
-        if value is not None and not isinstance(value, str):
-            raise ValueError("received_at must be an RFC 3339 string")
-        return value
 
 
 class BatchIn(BaseModel):
@@ -148,6 +156,7 @@ class IncidentOut(Schema):
     report_count: int
     brand: str | None
     ports: list[str]
+    updated_at: datetime = Field(description="its latest change: a report, a decision, an edit")
 
 
 class ReportPage(Schema):
@@ -158,15 +167,28 @@ class ReportPage(Schema):
 
 
 class IncidentPage(Schema):
-    count: int
+    count: int | None = Field(None, description="all matching incidents; not in a feed of changes")
     limit: int
     offset: int
+    next: str | None = Field(None, description="feed of changes: the cursor to go on from")
+    more: bool | None = Field(None, description="feed of changes: more wait beyond this page")
     items: list[IncidentOut]
 
 
 class PageQuery(BaseModel):
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=10_000_000)
+
+
+class IncidentQuery(PageQuery):
+    category: Category | None = None
+    status: IncidentStatus | None = None
+    changed_since: Timestamp | None = Field(
+        None, description="a feed of changes: incidents changed at or after this time, oldest first"
+    )
+    cursor: str | None = Field(
+        None, max_length=100, description="a feed of changes: go on from a page's `next`"
+    )
 
 
 # --- Errors -------------------------------------------------------------------------
@@ -276,9 +298,9 @@ def _incident_out(incident: Incident) -> dict[str, Any]:
     return data
 
 
-def _only_paging(request: HttpRequest) -> None:
+def _only_known(request: HttpRequest, query: type[BaseModel]) -> None:
     """Unknown query parameters are refused: a mistyped `limt` must not pass unnoticed."""
-    unknown = sorted(set(request.GET) - set(PageQuery.model_fields))
+    unknown = sorted(set(request.GET) - set(query.model_fields))
     if unknown:
         raise HttpError(422, f"unknown query parameter(s): {', '.join(unknown)}")
 
@@ -300,7 +322,7 @@ def _page(queryset: QuerySet[Any], page: PageQuery, render: Any) -> dict[str, An
 )  # fmt: skip
 def report_list(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
     _staff(request)
-    _only_paging(request)
+    _only_known(request, PageQuery)
     reports = Report.objects.select_related("brand", "incident").order_by("-received_at", "-id")
     return _page(reports, page, _report_out)
 
@@ -320,13 +342,48 @@ def report_detail(request: HttpRequest, report_id: int) -> Status[dict[str, Any]
 
 @api.get(
     "/incidents", response={200: IncidentPage, 401: Problem, 403: Problem, 422: Invalid},
-    summary="Incidents, most recently reported first", tags=["incidents"],
+    summary="Incidents, most recently changed first; or a feed of changes", tags=["incidents"],
+    description=(
+        "Without `changed_since` or `cursor`: most recently changed first, paged by `offset`. "
+        "With either: a feed of changes, oldest change first, paged by `next` (pass it as "
+        "`cursor` with the same filters, now while `more` is true, else at the next poll). "
+        "A changed incident comes again later in the feed; the last "
+        f"{settings.RENKEI_API_CHANGES_SETTLE_SECONDS} s of changes wait for a later page."
+    ),
 )  # fmt: skip
-def incident_list(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
+def incident_list(request: HttpRequest, query: Query[IncidentQuery]) -> dict[str, Any]:
     _staff(request)
-    _only_paging(request)
-    incidents = Incident.objects.select_related("brand").order_by("-last_report_at", "-id")
-    return _page(incidents, page, _incident_out)
+    _only_known(request, IncidentQuery)
+    incidents = Incident.objects.select_related("brand")
+    if query.category:
+        incidents = incidents.filter(category=query.category)
+    if query.status:
+        incidents = incidents.filter(status=query.status)
+    if query.changed_since is None and query.cursor is None:
+        return _page(incidents.order_by("-updated_at", "-id"), query, _incident_out)
+    return _changes(incidents, query)
+
+
+def _changes(incidents: QuerySet[Incident], query: IncidentQuery) -> dict[str, Any]:
+    if query.offset:
+        raise HttpError(422, "a feed of changes is paged by `cursor`, not `offset`")
+    if query.cursor is not None:
+        position = keyset_position(query.cursor)
+        if position is None:
+            raise HttpError(422, "`cursor` is not one this API gave out")
+    else:
+        assert query.changed_since is not None
+        position = (query.changed_since, 0)
+    settle = timedelta(seconds=settings.RENKEI_API_CHANGES_SETTLE_SECONDS)
+    limit = min(query.limit, settings.RENKEI_API_PAGE_MAX)
+    page = incident_changes(incidents, position, size=limit, settled=timezone.now() - settle)
+    return {
+        "limit": limit,
+        "offset": 0,
+        "next": page.next_cursor,
+        "more": page.more,
+        "items": [_incident_out(incident) for incident in page.incidents],
+    }
 
 
 @api.get(

@@ -55,7 +55,10 @@ def _carry_incident(actor: User, report: Report) -> bool:
         return False
     incident_classify(actor=actor, incidents=[incident], category=report.category)
     if incident.brand_id != report.brand_id:
-        Incident.objects.filter(pk=incident.pk).update(brand=report.brand)
+        # updated_at too: the API's feed of changes goes by it.
+        Incident.objects.filter(pk=incident.pk).update(
+            brand=report.brand, updated_at=timezone.now()
+        )
     return True
 
 

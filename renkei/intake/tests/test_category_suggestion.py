@@ -119,6 +119,7 @@ def test_the_analysts_decision_wins_and_is_audited(
     outcome = email_receive(message(subject="amazon", body=PHISHING_JA), collector="test")
     report = Report.objects.get(pk=outcome.report_id)
     rakuten = Brand.objects.get(name="楽天")
+    changed_before = report.incident.updated_at
 
     decided = report_classify(
         actor=personas["analyst"], report=report, category="phishing", brand=rakuten
@@ -132,6 +133,7 @@ def test_the_analysts_decision_wins_and_is_audited(
     assert decided.extra["decision"]["by"] == "analyst"
     assert decided.extra["suggestion"]["brand"]["name"] == "Amazon"  # kept beside it
     assert decided.incident.brand == rakuten  # the incident's only report carries it
+    assert decided.incident.updated_at > changed_before  # the API's feed of changes sees it
     event = AuditEvent.objects.get(action="report.classify")
     assert event.before["brand"] == "Amazon" and event.after["brand"] == "楽天"
     assert event.actor == personas["analyst"]
