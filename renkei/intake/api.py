@@ -347,7 +347,8 @@ def report_detail(request: HttpRequest, report_id: int) -> Status[dict[str, Any]
         "Without `changed_since` or `cursor`: most recently changed first, paged by `offset`. "
         "With either: a feed of changes, oldest change first, paged by `next` (pass it as "
         "`cursor` with the same filters, now while `more` is true, else at the next poll). "
-        "A changed incident comes again later in the feed; the last "
+        "A changed incident comes again later in the feed (with a filter, only while it "
+        "matches: keep in step without filters to see every change); the last "
         f"{settings.RENKEI_API_CHANGES_SETTLE_SECONDS} s of changes wait for a later page."
     ),
 )  # fmt: skip
