@@ -234,19 +234,33 @@ def test_it_reports_failed_for_input_that_is_not_a_message():
     assert message.problems
 
 
-def test_it_falls_back_to_compat32_when_default_parsing_explodes(monkeypatch):
+def test_it_falls_back_to_the_default_policy_when_compat32_parsing_explodes(monkeypatch):
     original = mime._build
 
-    def explode_on_default_policy(message, depth, budget, notes=()):
-        if message.policy is policy.default:
+    def explode_on_compat32(message, depth, budget, notes=()):
+        if message.policy is policy.compat32:
             raise ValueError("boom")
         return original(message, depth, budget, notes)
 
-    monkeypatch.setattr(mime, "_build", explode_on_default_policy)
+    monkeypatch.setattr(mime, "_build", explode_on_compat32)
     message = parse_fixture("sjis.eml")
 
     assert message.text == f"{GREETING}\n{NOTICE}\n"
-    assert "compat32" in message.problems[0]
+    assert message.problems[0] == "compat32 parsing failed (ValueError: boom)"
+
+
+def test_it_says_failed_with_both_reasons_when_every_parser_explodes(monkeypatch):
+    def explode(message, depth, budget, notes=()):
+        raise ValueError(f"boom in {type(message.policy).__name__}")
+
+    monkeypatch.setattr(mime, "_build", explode)
+    message = parse_fixture("sjis.eml")
+
+    assert message.completeness == "failed"
+    assert message.problems == [
+        "compat32 parsing failed (ValueError: boom in Compat32)",
+        "default-policy parsing failed (ValueError: boom in EmailPolicy)",
+    ]
 
 
 def _multipart(parts: list[bytes], boundary: str) -> bytes:
@@ -263,15 +277,14 @@ def test_it_stops_at_the_part_limit():
     assert any("MIME parts" in problem for problem in message.problems)
 
 
-def test_it_parses_a_megabyte_of_tiny_parts_quickly():
+def test_a_megabyte_of_tiny_parts_stops_at_the_part_limit():
     part = b"Content-Type: text/plain\r\n\r\nx"
-    started = time.process_time()  # the default policy alone would take seconds
 
     message = parse_message(_multipart([part] * 30_000, "b"))
 
-    assert time.process_time() - started < 3.0
     assert message.completeness == "partial"
-    assert "compat32" in message.problems[0]
+    assert any("MIME parts" in problem for problem in message.problems)
+    assert 0 < message.text.count("x") <= mime.MAX_PARTS
 
 
 def test_it_stops_at_the_nesting_limit():
