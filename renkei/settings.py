@@ -233,5 +233,6 @@ RENKEI_IMAP_DONE_FOLDER = envstr("RENKEI_IMAP_DONE_FOLDER", "")
 RENKEI_IMAP_INTERVAL = envint("RENKEI_IMAP_INTERVAL", 60)
 RENKEI_API_BATCH_MAX = envint("RENKEI_API_BATCH_MAX", 1000)
 RENKEI_API_PAGE_MAX = envint("RENKEI_API_PAGE_MAX", 500)
-# A feed of incident changes holds back the latest seconds (intake/api.py, _changes).
+# The API's feed of incident changes holds back the latest seconds
+# (incidents/selectors.py, changes_settled).
 RENKEI_API_CHANGES_SETTLE_SECONDS = envint("RENKEI_API_CHANGES_SETTLE_SECONDS", 5)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from renkei.accounts.audit import audit_log
 from renkei.accounts.models import User
@@ -142,6 +143,8 @@ def _advance_status(incident_ids: set[int], status: IncidentStatus) -> None:
     table = connection.ops.quote_name(Incident._meta.db_table)
     allowed = ", ".join(f"'{s.value}'" for s in _STATUS_FROM[status])
     ids = sorted(incident_ids)
+    # updated_at too: the API's feed of changes goes by it.
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
         for start in range(0, len(ids), 10_000):
             chunk = ids[start : start + 10_000]
@@ -149,9 +152,9 @@ def _advance_status(incident_ids: set[int], status: IncidentStatus) -> None:
             # `status || ''` keeps the planner off the status index: it would
             # walk every open incident (all of them, in time) to find these ids.
             cursor.execute(
-                f"UPDATE {table} SET status = %s "
+                f"UPDATE {table} SET status = %s, updated_at = %s "
                 f"WHERE id IN ({marks}) AND status || '' IN ({allowed})",
-                [status.value, *chunk],
+                [status.value, now, *chunk],
             )
 
 

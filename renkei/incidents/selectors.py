@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import BinaryField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Least, Substr
 from django.utils import timezone
@@ -162,9 +163,16 @@ def queue_queryset(filters: QueueFilters, cutoffs: SlaCutoffs) -> tuple[QuerySet
     return qs, failed
 
 
+_CURSOR_ID = re.compile(r"[0-9]{1,18}")
+
+
 def keyset_cursor(stamp: datetime, pk: int) -> str:
-    """A position in a list ordered by a timestamp, then id: `stamp~id`."""
-    return f"{stamp.isoformat()}~{pk}"
+    """A position in a list ordered by a timestamp, then id: `stamp~id`.
+
+    UTC with a Z: nothing in it needs escaping in a query string (a `+`
+    pasted unescaped would arrive as a space).
+    """
+    return f"{stamp.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ')}~{pk}"
 
 
 def keyset_position(cursor: str) -> tuple[datetime, int] | None:
@@ -172,9 +180,11 @@ def keyset_position(cursor: str) -> tuple[datetime, int] | None:
     stamp, _, pk = cursor.partition("~")
     try:
         at = parse_datetime(stamp) if stamp else None
-    except ValueError:  # well formed but impossible, e.g. month 13
+        # Month 13 raises ValueError; year 1 at +09:00 has no UTC (OverflowError).
+        at = at.astimezone(UTC) if at is not None and at.tzinfo is not None else None
+    except (ValueError, OverflowError):
         return None
-    if at is None or at.tzinfo is None or not pk.isdigit():
+    if at is None or not _CURSOR_ID.fullmatch(pk):  # isdigit() takes "²" too
         return None
     return at, int(pk)
 
@@ -209,16 +219,38 @@ class ChangesPage:
     more: bool  # whether more changes wait beyond this page now
 
 
+def changes_settled(now: datetime, margin: timedelta) -> datetime:
+    """The latest change a feed of changes may list now without passing an uncommitted one.
+
+    An incident's updated_at is taken inside the transaction that changes it,
+    which may commit much later (waiting on a lock, storing a big batch).
+    SQLite lets one writer at a time in, from before it takes its time, so
+    changes commit in time order and only `margin` (clocks) is held back. On
+    PostgreSQL anything newer than the oldest open transaction could still
+    be followed by an older change, so the feed stops before it: a
+    transaction left open holds the feed back, it does not lose a change.
+    """
+    bound = now - margin
+    if connection.vendor != "postgresql":
+        return bound
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        )
+        oldest = cursor.fetchone()[0]
+    return bound if oldest is None else min(bound, oldest - margin)
+
+
 def incident_changes(
     qs: QuerySet[Incident], position: tuple[datetime, int], *, size: int, settled: datetime
 ) -> ChangesPage:
     """Incidents changed at or after `position`, oldest change first: a feed to keep in step with.
 
     A change moves an incident to the end, so a client that follows the
-    cursors sees every change at least once, never skips one. Changes after
-    `settled` wait for a later page: on PostgreSQL a transaction that took
-    its time earlier can commit after one that took a later time, and the
-    feed must not have moved past it by then.
+    cursors sees every change at least once. Changes after `settled`
+    (`changes_settled`) wait for a later page, so that the feed never moves
+    past a change still to be committed.
     """
     rows = keyset_after(qs.filter(updated_at__lte=settled), "updated_at", position, newest=False)
     page = list(rows.order_by("updated_at", "pk")[: size + 1])

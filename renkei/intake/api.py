@@ -10,7 +10,7 @@ with cursors, for a client that keeps in step.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
@@ -22,11 +22,18 @@ from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StringConstraints,
+)
 
 from renkei.accounts.models import User
 from renkei.incidents.models import Incident, IncidentStatus
-from renkei.incidents.selectors import incident_changes, keyset_position
+from renkei.incidents.selectors import changes_settled, incident_changes, keyset_position
 from renkei.intake.collectors.api import (
     ApiReport,
     ApiResult,
@@ -52,7 +59,15 @@ def _rfc3339_text(value: Any) -> Any:
     return value
 
 
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text)]
+def _has_utc(value: datetime) -> datetime:
+    try:
+        value.astimezone(UTC)  # year 1 at +09:00 has none; the database would fail on it
+    except OverflowError:
+        raise ValueError("is outside the years a timestamp can have") from None
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_has_utc)]
 Port = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,5}/(tcp|udp|sctp|icmp)$")]
 
 
@@ -348,8 +363,9 @@ def report_detail(request: HttpRequest, report_id: int) -> Status[dict[str, Any]
         "With either: a feed of changes, oldest change first, paged by `next` (pass it as "
         "`cursor` with the same filters, now while `more` is true, else at the next poll). "
         "A changed incident comes again later in the feed (with a filter, only while it "
-        "matches: keep in step without filters to see every change); the last "
-        f"{settings.RENKEI_API_CHANGES_SETTLE_SECONDS} s of changes wait for a later page."
+        "matches: keep in step without filters to see every change). Changes wait for a "
+        f"later page for {settings.RENKEI_API_CHANGES_SETTLE_SECONDS} s, and on PostgreSQL "
+        "while an older transaction is still open, so that none is passed before it commits."
     ),
 )  # fmt: skip
 def incident_list(request: HttpRequest, query: Query[IncidentQuery]) -> dict[str, Any]:
@@ -368,6 +384,8 @@ def incident_list(request: HttpRequest, query: Query[IncidentQuery]) -> dict[str
 def _changes(incidents: QuerySet[Incident], query: IncidentQuery) -> dict[str, Any]:
     if query.offset:
         raise HttpError(422, "a feed of changes is paged by `cursor`, not `offset`")
+    if query.cursor is not None and query.changed_since is not None:
+        raise HttpError(422, "`cursor` goes on from where `changed_since` started: pass one")
     if query.cursor is not None:
         position = keyset_position(query.cursor)
         if position is None:
@@ -375,9 +393,10 @@ def _changes(incidents: QuerySet[Incident], query: IncidentQuery) -> dict[str, A
     else:
         assert query.changed_since is not None
         position = (query.changed_since, 0)
-    settle = timedelta(seconds=settings.RENKEI_API_CHANGES_SETTLE_SECONDS)
+    margin = timedelta(seconds=settings.RENKEI_API_CHANGES_SETTLE_SECONDS)
+    settled = changes_settled(timezone.now(), margin)
     limit = min(query.limit, settings.RENKEI_API_PAGE_MAX)
-    page = incident_changes(incidents, position, size=limit, settled=timezone.now() - settle)
+    page = incident_changes(incidents, position, size=limit, settled=settled)
     return {
         "limit": limit,
         "offset": 0,
