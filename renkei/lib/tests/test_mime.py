@@ -197,6 +197,58 @@ def test_attachments_carry_their_hashes():
     assert len(attachment.md5) == 32
 
 
+INVOICE = "請求書.pdf"
+
+
+def _with_attachment(headers: bytes) -> bytes:
+    attachment = b"Content-Type: application/pdf" + headers + b"\r\n\r\n%PDF-1.4"
+    return b"Subject: invoice\r\n" + _multipart(
+        [b"Content-Type: text/plain\r\n\r\nhi", attachment], "b"
+    )
+
+
+def _b64(text: str, charset: str = "utf-8") -> bytes:
+    return base64.b64encode(text.encode(charset))
+
+
+def _pct(text: str, charset: str) -> bytes:
+    return "".join(f"%{byte:02X}" for byte in text.encode(charset)).encode()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        b'\r\nContent-Disposition: attachment; filename="' + INVOICE.encode() + b'"',
+        b'; name="' + INVOICE.encode() + b'"',  # raw UTF-8, only in Content-Type
+        b'\r\nContent-Disposition: attachment; filename="' + INVOICE.encode("cp932") + b'"',
+        b'\r\nContent-Disposition: attachment; filename="=?UTF-8?B?' + _b64(INVOICE) + b'?="',
+        b"\r\nContent-Disposition: attachment; filename==?UTF-8?B?" + _b64(INVOICE) + b"?=",
+        b"\r\nContent-Disposition: attachment; filename*=UTF-8''" + _pct(INVOICE, "utf-8"),
+        b"\r\nContent-Disposition: attachment; filename*=Shift_JIS''" + _pct(INVOICE, "cp932"),
+        b"\r\nContent-Disposition: attachment; filename*=windows-31j''" + _pct(INVOICE, "cp932"),
+    ],
+    ids=["raw utf-8", "raw utf-8 name=", "raw shift_jis", "rfc 2047", "rfc 2047 unquoted",
+         "rfc 2231 utf-8", "rfc 2231 shift_jis", "rfc 2231 windows-31j"],
+)  # fmt: skip
+def test_japanese_attachment_names_arrive_whole_however_written(headers):
+    message = parse_message(_with_attachment(headers))
+
+    assert [a.filename for a in message.attachments] == [INVOICE]
+    assert message.completeness == "full"
+
+
+def test_a_name_in_a_charset_the_codec_refuses_costs_the_name_at_most():
+    # Python's idna codec raises on these bytes; get_filename() passed that on
+    # and both parsers lost the whole message.
+    headers = b"\r\nContent-Disposition: attachment; filename*=idna''x%FF.pdf"
+
+    message = parse_message(_with_attachment(headers))
+
+    assert (message.subject, message.text) == ("invoice", "hi")
+    assert [a.size for a in message.attachments] == [8]
+    assert any(p.startswith("attachment filename: declared") for p in message.problems)
+
+
 def test_it_joins_encoded_words_split_inside_a_character():
     message = parse_fixture("encoded_words.eml")
 
@@ -285,6 +337,25 @@ def test_a_megabyte_of_tiny_parts_stops_at_the_part_limit():
     assert message.completeness == "partial"
     assert any("MIME parts" in problem for problem in message.problems)
     assert 0 < message.text.count("x") <= mime.MAX_PARTS
+
+
+def test_the_slow_second_parser_is_not_tried_on_a_megabyte_of_parts(monkeypatch):
+    # The default policy would take seconds over 30,000 parts' headers.
+    original, policies = mime._build, []
+
+    def explode_on_compat32(message, depth, budget, notes=()):
+        policies.append(message.policy)
+        if message.policy is policy.compat32:
+            raise ValueError("boom")
+        return original(message, depth, budget, notes)
+
+    monkeypatch.setattr(mime, "_build", explode_on_compat32)
+    part = b"Content-Type: text/plain\r\n\r\nx"
+    message = parse_message(_multipart([part] * 30_000, "b"))
+
+    assert policies == [policy.compat32]
+    assert message.completeness == "failed"
+    assert "default-policy parsing not tried" in message.problems[1]
 
 
 def test_it_stops_at_the_nesting_limit():
