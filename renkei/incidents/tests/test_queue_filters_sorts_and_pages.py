@@ -92,9 +92,14 @@ def test_pages_follow_each_other_without_gaps_or_repeats(world: dict[str, Incide
 @pytest.mark.parametrize(
     "cursor",
     [
-        "nonsense", "2025-13-01T00:00:00+09:00~5", "2025-05-01T00:00:00~5", "~", "x~y",
-        "2025-05-01T00:00:00Z~²", "0001-01-01T00:00:00+09:00~1",
-    ],  # fmt: skip
+        "nonsense",
+        "2025-13-01T00:00:00+09:00~5",
+        "2025-05-01T00:00:00~5",
+        "~",
+        "x~y",
+        "2025-05-01T00:00:00Z~²",
+        "0001-01-01T00:00:00+09:00~1",
+    ],
 )
 def test_a_cursor_edited_in_the_link_starts_the_queue_over(
     world: dict[str, Incident], cursor: str
