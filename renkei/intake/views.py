@@ -132,7 +132,7 @@ def report_classify_view(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(Report, pk=pk)
     form = ClassifyForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest(form.errors.as_text())
+        return HttpResponseBadRequest(form.errors.as_text(), content_type="text/plain")
     try:
         report_classify(
             actor=request.user,  # type: ignore[arg-type]
@@ -140,5 +140,5 @@ def report_classify_view(request: HttpRequest, pk: int) -> HttpResponse:
             brand=form.cleaned_data["brand"],
         )  # fmt: skip
     except ValidationError as exc:
-        return HttpResponseBadRequest(exc.message)
+        return HttpResponseBadRequest(exc.message, content_type="text/plain")
     return redirect("incidents:detail", ref=report.incident.ref)

@@ -175,3 +175,19 @@ def test_the_outsider_cannot_record_a_decision(client: Client, personas: dict[st
 
     assert response.status_code == 403
     assert Report.objects.get(pk=outcome.report_id).category_origin == "classifier"
+
+
+@pytest.mark.django_db
+def test_a_refused_decision_says_why_as_plain_text(
+    client: Client, personas: dict[str, User]
+) -> None:
+    outcome = email_receive(message(subject="x", body="hello"), collector="test")
+    client.force_login(personas["analyst"])
+
+    response = client.post(
+        f"/intake/reports/{outcome.report_id}/classify/", {"category": "<b>phish</b>"}
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/plain")  # never read as HTML
+    assert Report.objects.get(pk=outcome.report_id).category_origin == "classifier"
