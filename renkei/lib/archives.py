@@ -709,13 +709,30 @@ def _rtf_objects(data: bytes, report: dict[str, Any]) -> None:
 
 # --- Safe download ------------------------------------------------------------------
 
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f]")
+# Controls; ":" (a Windows drive or stream); bidirectional and zero-width
+# marks, which make "invoice<RLO>fdp.exe" show as "invoiceexe.pdf".
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f:\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_RESERVED_NAME = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?", re.IGNORECASE)
+_LONGEST_NAME = 150
+
+
+def download_name(filename: str) -> str:
+    """A name that unpacks as itself on any analyst's machine, whatever the sender wrote."""
+    name = _UNSAFE_NAME.sub("", re.split(r"[\\/]", filename)[-1])
+    name = name.strip(" .")  # Windows drops trailing dots and spaces; "..", "." are not names
+    if _RESERVED_NAME.fullmatch(name):
+        name = "_" + name
+    if len(name) > _LONGEST_NAME:
+        stem, dot, suffix = name.rpartition(".")
+        suffix = "." + suffix[:20] if dot and stem else ""  # the type stays visible
+        name = name[: _LONGEST_NAME - len(suffix)].rstrip(" .") + suffix
+    return name or "attachment.bin"
 
 
 def zip_for_download(filename: str, data: bytes) -> bytes:
     """The attachment alone in a zip encrypted (AES-256) with `infected`, so that
     neither a browser nor an antivirus on the analyst's machine opens it by accident."""
-    name = _UNSAFE_NAME.sub("", re.split(r"[\\/]", filename)[-1]).strip() or "attachment.bin"
+    name = download_name(filename)
     buffer = io.BytesIO()
     with pyzipper.AESZipFile(
         buffer, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES

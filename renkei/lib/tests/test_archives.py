@@ -449,6 +449,29 @@ def test_zip_for_download_round_trips_with_infected():
         assert archive.infolist()[0].flag_bits & 0x1
 
 
+@pytest.mark.parametrize(
+    ("sent", "unpacked"),
+    [
+        ("..", "attachment.bin"),
+        ("...", "attachment.bin"),
+        ("C:evil.exe", "Cevil.exe"),
+        ("invoice\u202efdp.exe", "invoicefdp.exe"),  # shown as "invoiceexe.pdf"
+        ("re\u200bport.pdf", "report.pdf"),
+        ("CON", "_CON"),
+        ("nul.txt", "_nul.txt"),
+        ("report. ", "report"),
+        ("a" * 600 + ".pdf", "a" * 146 + ".pdf"),
+        ("a" * 600, "a" * 150),
+        ("請求書.pdf", "請求書.pdf"),
+    ],
+)
+def test_a_download_is_named_so_it_unpacks_as_itself(sent, unpacked):
+    packed = zip_for_download(sent, PE)
+
+    with pyzipper.AESZipFile(io.BytesIO(packed)) as archive:
+        assert archive.namelist() == [unpacked]
+
+
 def test_zip_for_download_cannot_be_read_without_the_password():
     packed = zip_for_download("a.exe", PE)
 
