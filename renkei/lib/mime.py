@@ -311,7 +311,7 @@ def _repair_multipart(part: Message, depth: int, body: _Body) -> None:
     body.budget.repairs += 1
     if match and body.budget.repairs <= MAX_REPAIRS:
         head = b'Content-Type: multipart/mixed; boundary="%s"\r\n\r\n' % match.group(1)
-        repaired = _parse(head + data, part.policy)
+        repaired = BytesParser(policy=part.policy).parsebytes(head + data)
         if repaired.is_multipart():
             body.problems.add("multipart boundary missing or wrong; guessed from the body")
             for child in _children(repaired):
@@ -319,11 +319,6 @@ def _repair_multipart(part: Message, depth: int, body: _Body) -> None:
             return
     body.problems.add("multipart without a usable boundary; body kept as text", lossy=True)
     _leaf(part, "text/plain", depth, body)
-
-
-def _parse(raw: bytes, same_as: Any) -> Message:
-    """A part's bytes parsed as a message of their own, with the outer message's policy."""
-    return BytesParser(policy=same_as).parsebytes(raw)
 
 
 def _leaf(part: Message, ctype: str, depth: int, body: _Body) -> None:
@@ -343,7 +338,9 @@ def _leaf(part: Message, ctype: str, depth: int, body: _Body) -> None:
     filename = _filename(part, body.problems)
     body.attachments.append(_attachment(filename, ctype, data))
     if ctype == "text/rfc822-headers" or filename.lower().endswith(".eml"):
-        body.forwarded.append(_build(_parse(data, part.policy), depth + 1, body.budget))
+        body.forwarded.append(
+            _build(BytesParser(policy=part.policy).parsebytes(data), depth + 1, body.budget)
+        )
 
 
 def _wants_xarf(body: _Body, ctype: str) -> bool:
@@ -444,7 +441,7 @@ def _forwarded_part(part: Message, depth: int, body: _Body) -> None:
     if encoding in ("base64", "quoted-printable"):
         # Some mailers encode message/rfc822 (RFC 2046 forbids it); the parser
         # then sees the encoded text as a header-less message.
-        inner = _parse(_decode_transfer(inner, encoding), part.policy)
+        inner = BytesParser(policy=part.policy).parsebytes(_decode_transfer(inner, encoding))
     body.forwarded.append(_build(inner, depth + 1, body.budget))
 
 
