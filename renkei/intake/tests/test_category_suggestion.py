@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -149,45 +151,40 @@ def test_only_center_staff_decide_a_category(personas: dict[str, User]) -> None:
     assert not AuditEvent.objects.filter(action="report.classify").exists()
 
 
+def _decide_in_console(client: Client, who: User, category: str) -> tuple[int, Any]:
+    """A mailed report, then `who` posts a category for it; its id and the response."""
+    outcome = email_receive(message(subject="x", body="hello"), collector="test")
+    client.force_login(who)
+    response = client.post(f"/intake/reports/{outcome.report_id}/classify/", {"category": category})
+    return outcome.report_id, response
+
+
 @pytest.mark.django_db
 def test_an_analyst_records_the_decision_from_the_console(
     client: Client, brand_catalog: None, personas: dict[str, User]
 ) -> None:
-    outcome = email_receive(message(subject="x", body="hello"), collector="test")
-    client.force_login(personas["analyst"])
-
-    response = client.post(
-        f"/intake/reports/{outcome.report_id}/classify/", {"category": "targeted_attack"}
-    )
+    report_id, response = _decide_in_console(client, personas["analyst"], "targeted_attack")
 
     assert response.status_code == 302
-    report = Report.objects.get(pk=outcome.report_id)
+    report = Report.objects.get(pk=report_id)
     assert (report.category, report.category_origin) == ("targeted_attack", "analyst")
     assert report.incident.category == "targeted_attack"
 
 
 @pytest.mark.django_db
 def test_the_outsider_cannot_record_a_decision(client: Client, personas: dict[str, User]) -> None:
-    outcome = email_receive(message(subject="x", body="hello"), collector="test")
-    client.force_login(personas["outsider"])
-
-    response = client.post(f"/intake/reports/{outcome.report_id}/classify/", {"category": "scan"})
+    report_id, response = _decide_in_console(client, personas["outsider"], "scan")
 
     assert response.status_code == 403
-    assert Report.objects.get(pk=outcome.report_id).category_origin == "classifier"
+    assert Report.objects.get(pk=report_id).category_origin == "classifier"
 
 
 @pytest.mark.django_db
 def test_a_refused_decision_says_why_as_plain_text(
     client: Client, personas: dict[str, User]
 ) -> None:
-    outcome = email_receive(message(subject="x", body="hello"), collector="test")
-    client.force_login(personas["analyst"])
-
-    response = client.post(
-        f"/intake/reports/{outcome.report_id}/classify/", {"category": "<b>phish</b>"}
-    )
+    report_id, response = _decide_in_console(client, personas["analyst"], "<b>phish</b>")
 
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/plain")  # never read as HTML
-    assert Report.objects.get(pk=outcome.report_id).category_origin == "classifier"
+    assert Report.objects.get(pk=report_id).category_origin == "classifier"
