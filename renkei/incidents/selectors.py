@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import BinaryField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import BinaryField, Exists, F, Model, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Least, Substr
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -164,6 +164,7 @@ def queue_queryset(filters: QueueFilters, cutoffs: SlaCutoffs) -> tuple[QuerySet
 
 
 _CURSOR_ID = re.compile(r"[0-9]{1,18}")
+Row = TypeVar("Row", bound=Model)
 
 
 def keyset_cursor(stamp: datetime, pk: int) -> str:
@@ -190,8 +191,8 @@ def keyset_position(cursor: str) -> tuple[datetime, int] | None:
 
 
 def keyset_after(
-    qs: QuerySet[Incident], field: str, position: tuple[datetime, int], *, newest: bool
-) -> QuerySet[Incident]:
+    qs: QuerySet[Row], field: str, position: tuple[datetime, int], *, newest: bool
+) -> QuerySet[Row]:
     """The rows past `position` in the order (`field`, id), descending when `newest`."""
     at, pk = position
     if newest:

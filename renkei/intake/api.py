@@ -2,9 +2,9 @@
 
 Every call carries `Authorization: Bearer <token>` (tokens are made in the
 console, `renkei.accounts.tokens`). Any active token user may submit
-reports; reading incidents and reports is for center staff. Lists are
-paginated with `limit` and `offset`; incidents also as a feed of changes
-with cursors, for a client that keeps in step.
+reports; reading incidents and reports is for center staff. Reports are
+paged by cursor (newest first); incidents by `offset`, or as a feed of
+changes with cursors, for a client that keeps in step.
 """
 
 from __future__ import annotations
@@ -33,7 +33,13 @@ from pydantic import (
 
 from renkei.accounts.models import User
 from renkei.incidents.models import Incident, IncidentStatus
-from renkei.incidents.selectors import changes_settled, incident_changes, keyset_position
+from renkei.incidents.selectors import (
+    changes_settled,
+    incident_changes,
+    keyset_after,
+    keyset_cursor,
+    keyset_position,
+)
 from renkei.intake.collectors.api import (
     ApiReport,
     ApiResult,
@@ -178,6 +184,8 @@ class ReportPage(Schema):
     count: int
     limit: int
     offset: int
+    next: str | None = Field(None, description="the cursor of the following page; none at the end")
+    more: bool = Field(description="whether more reports follow this page")
     items: list[ReportOut]
 
 
@@ -186,13 +194,21 @@ class IncidentPage(Schema):
     limit: int
     offset: int
     next: str | None = Field(None, description="feed of changes: the cursor to go on from")
-    more: bool | None = Field(None, description="feed of changes: more wait beyond this page")
+    more: bool | None = Field(
+        None, description="whether more follow this page (in a feed of changes: wait now)"
+    )
     items: list[IncidentOut]
 
 
 class PageQuery(BaseModel):
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=10_000_000)
+
+
+class ReportQuery(PageQuery):
+    cursor: str | None = Field(
+        None, max_length=100, description="go on from a page's `next` (steady while reports arrive)"
+    )
 
 
 class IncidentQuery(PageQuery):
@@ -320,26 +336,45 @@ def _only_known(request: HttpRequest, query: type[BaseModel]) -> None:
         raise HttpError(422, f"unknown query parameter(s): {', '.join(unknown)}")
 
 
-def _page(queryset: QuerySet[Any], page: PageQuery, render: Any) -> dict[str, Any]:
+def _page(
+    queryset: QuerySet[Any], page: PageQuery, render: Any, count: int | None = None
+) -> dict[str, Any]:
     limit = min(page.limit, settings.RENKEI_API_PAGE_MAX)
-    items = queryset[page.offset : page.offset + limit]
+    items = list(queryset[page.offset : page.offset + limit + 1])  # one more: is there a next?
     return {
-        "count": queryset.count(),
+        "count": queryset.count() if count is None else count,
         "limit": limit,
         "offset": page.offset,
-        "items": [render(item) for item in items],
+        "more": len(items) > limit,
+        "items": [render(item) for item in items[:limit]],
     }
 
 
 @api.get(
     "/reports", response={200: ReportPage, 401: Problem, 403: Problem, 422: Invalid},
     summary="Reports, newest first", tags=["reports"],
+    description=(
+        "Newest received first. Go on with a page's `next` as `cursor`: the pages stay in "
+        "step while reports arrive (with `offset` a new report shifts every later page by "
+        "one, and deep offsets are slow)."
+    ),
 )  # fmt: skip
-def report_list(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
+def report_list(request: HttpRequest, query: Query[ReportQuery]) -> dict[str, Any]:
     _staff(request)
-    _only_known(request, PageQuery)
-    reports = Report.objects.select_related("brand", "incident").order_by("-received_at", "-id")
-    return _page(reports, page, _report_out)
+    _only_known(request, ReportQuery)
+    reports = Report.objects.select_related("brand", "incident")
+    count = reports.count()
+    if query.cursor is not None:
+        if query.offset:
+            raise HttpError(422, "pass `cursor` or `offset`, not both")
+        position = keyset_position(query.cursor)
+        if position is None:
+            raise HttpError(422, "`cursor` is not one this API gave out")
+        reports = keyset_after(reports, "received_at", position, newest=True)
+    page = _page(reports.order_by("-received_at", "-id"), query, _report_out, count=count)
+    last = page["items"][-1] if page["more"] else None
+    page["next"] = keyset_cursor(last["received_at"], last["id"]) if last else None
+    return page
 
 
 @api.get(

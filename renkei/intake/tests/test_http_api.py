@@ -130,6 +130,39 @@ def test_staff_read_reports_and_incidents_page_by_page(
     assert _call(client, "get", f"/api/reports/{report_id}", token).json()["id"] == report_id
 
 
+def test_report_pages_follow_their_cursor_while_reports_arrive(
+    client: Client, personas: dict[str, User]
+) -> None:
+    token = token_for(personas["analyst"])
+
+    def submit(ref: str, received_at: str) -> None:
+        body = PHISH | {"ref": ref, "url": f"https://{ref}.example-phish.xyz/",
+                        "received_at": received_at}  # fmt: skip
+        assert _call(client, "post", "/api/reports", token, body).status_code == 201
+
+    for number in range(5):  # two share a time: the id orders them
+        submit(f"old{number}", f"2024-04-0{1 + min(number, 3)}T09:00:00+09:00")
+    first = _call(client, "get", "/api/reports?limit=2", token).json()
+    submit("new", "2024-05-01T09:00:00+09:00")  # newest: an offset would shift every page
+    second = _call(client, "get", f"/api/reports?limit=2&cursor={first['next']}", token).json()
+    third = _call(client, "get", f"/api/reports?limit=2&cursor={second['next']}", token).json()
+
+    refs = [[item["ref"] for item in page["items"]] for page in (first, second, third)]
+    assert refs == [["old4", "old3"], ["old2", "old1"], ["old0"]]
+    assert (first["more"], second["more"], third["more"]) == (True, True, False)
+    assert third["next"] is None and third["count"] == 6
+
+
+def test_a_report_cursor_that_was_not_given_out_is_refused(
+    client: Client, personas: dict[str, User]
+) -> None:
+    token = token_for(personas["analyst"])
+
+    for query in ("cursor=yesterday~1", "cursor=2024-04-01T00:00:00Z~1&offset=2"):
+        response = _call(client, "get", f"/api/reports?{query}", token)
+        assert response.status_code == 422, query
+
+
 def test_a_participant_may_submit_but_not_read(client: Client, personas: dict[str, User]) -> None:
     token = token_for(personas["participant_a"])
 
