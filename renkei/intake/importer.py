@@ -118,6 +118,8 @@ class ExchangeImporter:
         self.progress = progress
         self.batch_size = batch_size or settings.RENKEI_IMPORT_BATCH_SIZE
         self.summary = ImportSummary()
+        # The summary as the database holds it: moved on when a batch's commit succeeds.
+        self.committed = ImportSummary()
         self.matcher = IncidentMatcher(window_days=settings.RENKEI_DEDUP_WINDOW_DAYS)
         self.reports = ReportIndex()
         self.brands: BrandCatalog | None = None
@@ -143,6 +145,17 @@ class ExchangeImporter:
                 commits.batch_done()
         return self.summary
 
+    def lines_done(self) -> int:
+        """Lines read so far (a feed directory counts them over its files)."""
+        return self.summary.lines
+
+    def _note_committed(self) -> None:
+        # Runs at once on PostgreSQL (each batch commits itself); on SQLite when
+        # the batch's group commits, and never if the group is rolled back.
+        done = copy.deepcopy(self.summary)
+        done.lines = self.lines_done()
+        transaction.on_commit(lambda: setattr(self, "committed", done))
+
     @contextmanager
     def commit_groups(self) -> Iterator[GroupedCommits]:
         """Batches share a transaction for a few seconds; a feed directory across its files."""
@@ -159,9 +172,11 @@ class ExchangeImporter:
         if parsed.broken:
             # A truncated .gz: everything before the break is imported.
             self._reject(self.summary.lines + 1, b"", f"file unreadable from {parsed.broken}")
+            self._note_committed()
             return
         self._import_parsed(parsed)
         self.summary.lines = parsed.lines[-1][0]
+        self._note_committed()  # before the progress callback, where Ctrl-C may land
         if self.progress:
             self.progress(parsed.bytes_read, self.summary.lines)
 

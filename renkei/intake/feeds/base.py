@@ -84,6 +84,7 @@ class FeedImporter(ExchangeImporter):
         self.current_file = ""
         self.files = 0
         self._name_files = False
+        self._lines_before = 0  # lines of the files already imported
 
     # --- what subclasses write -----------------------------------------------------
 
@@ -107,7 +108,7 @@ class FeedImporter(ExchangeImporter):
             base, self._name_files = path, True
         else:
             files, base = [path], path.parent
-        lines_before, bytes_before, outer_progress = 0, 0, self.progress
+        bytes_before, outer_progress = 0, self.progress
         with collector_paused(), sqlbulk.rare_checkpoints(), self.commit_groups():
             for file in files:
                 self.current_file = str(file.relative_to(base))
@@ -115,17 +116,20 @@ class FeedImporter(ExchangeImporter):
                 try:
                     self.start_file(file)
                     if outer_progress is not None:
-                        self.progress = _offset(outer_progress, bytes_before, lines_before)
+                        self.progress = _offset(outer_progress, bytes_before, self._lines_before)
                     super().run(file)
                 except BaseException:
-                    self.summary.lines += lines_before  # the lines done, over all files
+                    self.summary.lines = self.lines_done()
                     raise
-                lines_before += self.summary.lines
+                self._lines_before = self.lines_done()
                 bytes_before += file.stat().st_size
                 self.files += 1
         self.progress = outer_progress
-        self.summary.lines = lines_before
+        self.summary.lines = self._lines_before
         return self.summary
+
+    def lines_done(self) -> int:
+        return self._lines_before + self.summary.lines
 
     def _wanted(self, path: Path) -> bool:
         return not self.suffixes or path.name.lower().endswith(self.suffixes)

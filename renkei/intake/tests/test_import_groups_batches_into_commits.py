@@ -17,7 +17,7 @@ from django.db import connection
 
 from renkei.incidents.tests.factories import ingest
 from renkei.intake.feeds.phishurl import PhishurlImporter
-from renkei.intake.importer import ExchangeImporter
+from renkei.intake.importer import ExchangeImporter, ImportSummary
 from renkei.intake.models import RawReport, RawStatus, Report
 from renkei.intake.tests.helpers import report, write_lines
 
@@ -212,13 +212,13 @@ def test_an_interrupted_import_keeps_the_batches_it_finished(settings: Any, tmp_
         if lines_done == 2:
             raise KeyboardInterrupt  # Ctrl-C while the group is open
 
+    importer = ExchangeImporter(batch_size=1, progress=interrupt_after_two)
     with pytest.raises(KeyboardInterrupt):
-        ExchangeImporter(batch_size=1, progress=interrupt_after_two).run(
-            write_lines(tmp_path / "in.jsonl", lines)
-        )
+        importer.run(write_lines(tmp_path / "in.jsonl", lines))
 
     assert not connection.in_atomic_block
     assert sorted(Report.objects.values_list("ref", flat=True)) == ["a", "b"]
+    assert (importer.committed.lines, importer.committed.imported["report"]) == (2, 2)
 
 
 def test_an_interrupted_feed_directory_counts_what_it_kept_over_all_its_files(
@@ -241,6 +241,7 @@ def test_an_interrupted_feed_directory_counts_what_it_kept_over_all_its_files(
 
     assert importer.summary.lines == seen[-1] > first_file
     assert Report.objects.count() == importer.summary.imported["report"] > 0
+    assert importer.committed.as_dict() == importer.summary.as_dict()
 
 
 class _InterruptedAtTheStartOf(PhishurlImporter):
@@ -268,6 +269,7 @@ def test_interrupted_before_a_files_first_batch_counts_only_the_files_done(
 
     assert importer.summary.lines == first_file
     assert Report.objects.count() == importer.summary.imported["report"] > 0
+    assert importer.committed.as_dict() == importer.summary.as_dict()
 
 
 def test_an_error_that_ends_the_whole_transaction_stops_the_import_with_that_error(
@@ -286,11 +288,13 @@ def test_an_error_that_ends_the_whole_transaction_stops_the_import_with_that_err
         tmp_path / "in.jsonl", [report(r, at, url=f"https://{r}.example/") for r in refs]
     )
 
+    importer = ExchangeImporter(batch_size=2)
     with pytest.raises(Exception, match="disk full"):
-        ExchangeImporter(batch_size=2).run(path)
+        importer.run(path)
 
     assert not connection.in_atomic_block
     assert not Report.objects.exists()  # the open group went with it
+    assert importer.committed.as_dict() == ImportSummary().as_dict()  # and it says so
     with connection.cursor() as cursor:
         cursor.execute("DROP TRIGGER test_end_transaction")
     again = ExchangeImporter(batch_size=2).run(path)

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
 from renkei.intake.importer import DEFAULT_SOURCE, ExchangeImporter, ImportSummary
@@ -36,11 +37,20 @@ class Command(BaseCommand):
                 importer.progress = advance
                 summary = importer.run(path)
         except KeyboardInterrupt:
-            self._print(importer.summary, as_json=options["json"])
+            self._print(importer.committed, as_json=options["json"])
             raise CommandError(
                 "interrupted: the batches counted above are committed; run the same command "
                 "again to import the rest (what is already there counts as duplicates)",
                 returncode=130,
+            ) from None
+        except DatabaseError as exc:
+            # A full disk, a lost server: what reached the database is said, not a traceback.
+            self._print(importer.committed, as_json=options["json"])
+            raise CommandError(
+                f"stopped by a database error: {exc}\nthe batches counted above are committed, "
+                "the rest was undone; once the cause is mended (disk space?), run the same "
+                "command again to import the rest (what is already there counts as duplicates)",
+                returncode=3,
             ) from None
         self._print(summary, as_json=options["json"])
         if summary.rejected_count:
