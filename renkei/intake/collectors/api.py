@@ -98,9 +98,11 @@ def api_receive(user: User, raw: RawReport, items: list[ApiReport]) -> list[ApiR
         )  # fmt: skip
     incident_ids = {r.incident_id for r in ingest.created.values()}
     refs = dict(Incident.objects.filter(pk__in=incident_ids).values_list("id", "ref"))
+    # By identity: a ref sent twice in one batch is stored once, from its first item.
+    duplicates = {id(item) for item in ingest.duplicates}
     for index, item in prepared:
         created = ingest.created.get((item.source, item.record.ref))
-        if created is None:
+        if created is None or id(item) in duplicates:
             results.append(ApiResult(index, item.record.ref, "duplicate"))
         else:
             incident = refs.get(created.incident_id)

@@ -86,6 +86,22 @@ def test_a_batch_is_answered_report_by_report(client: Client, personas: dict[str
     assert raw.status == "parsed" and "c-3" in raw.error
 
 
+def test_a_ref_sent_twice_in_one_batch_is_created_once_and_then_a_duplicate(
+    client: Client, personas: dict[str, User]
+) -> None:
+    batch = {"reports": [
+        {"ref": "b1", "category": "scan", "ip": "198.51.100.1"},
+        {"ref": "b1", "category": "scan", "ip": "198.51.100.2"},
+    ]}  # fmt: skip
+
+    response = _call(client, "post", "/api/reports/batch", token_for(personas["analyst"]), batch)
+
+    body = response.json()
+    assert [r["status"] for r in body["results"]] == ["created", "duplicate"]
+    assert (body["created"], body["duplicates"]) == (1, 1)
+    assert list(Report.objects.values_list("ip", flat=True)) == ["198.51.100.1"]
+
+
 def test_a_request_the_schema_refuses_is_kept_as_a_failed_raw_report(
     client: Client, personas: dict[str, User]
 ) -> None:
