@@ -14,7 +14,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import BinaryField, Exists, F, Model, OuterRef, Q, QuerySet, Value
+from django.db.models import (
+    BinaryField,
+    Exists,
+    F,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.functions import Coalesce, Least, Substr
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -23,6 +33,7 @@ from renkei.accounts.models import AuditEvent
 from renkei.coordination.models import NoNotification, Notification, Resolution
 from renkei.coordination.sla import SlaCutoffs, business_age, local_tz, overdue_q, sla_cutoffs
 from renkei.incidents.models import QUEUE_STATUSES, Incident, IncidentMerge, IncidentStatus
+from renkei.intake.attachments import Attachment
 from renkei.intake.models import Report
 from renkei.lib.errors import NormalizationError
 from renkei.lib.normalize import SITE_CATEGORIES, canonical_ip, normalize_url
@@ -331,7 +342,8 @@ RAW_EXCERPT_BYTES = 65536
 
 
 def incident_reports(incident: Incident, limit: int = 200) -> list[Report]:
-    """The incident's reports, each with `raw_excerpt`: its own bytes as received.
+    """The incident's reports, each with `raw_excerpt` (its own bytes as received) and
+    its attachments (their bytes left in the database).
 
     A bulk-import chunk holds thousands of reports, so only each report's own
     slice of it is read (at most RAW_EXCERPT_BYTES), in SQL.
@@ -344,6 +356,7 @@ def incident_reports(incident: Incident, limit: int = 200) -> list[Report]:
         .select_related("brand", "raw")
         .defer("raw__content")
         .annotate(raw_excerpt=excerpt)
+        .prefetch_related(Prefetch("attachments", Attachment.objects.defer("data").order_by("pk")))
         .order_by("received_at", "pk")[:limit]
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django import template
@@ -10,6 +11,10 @@ from django import template
 from renkei.incidents.labels import label as translate_label
 
 register = template.Library()
+
+# Marks that change how text around them is displayed without showing themselves:
+# "invoice<U+202E>fdp.exe" reads as "invoiceexe.pdf".
+_INVISIBLE_CONTROLS = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 @register.filter
@@ -46,3 +51,9 @@ def query_with(context: Any, **changes: Any) -> str:
 def get_item(mapping: dict[str, Any], key: str) -> Any:
     """{{ row|get_item:"0-3" }}: dictionary keys that are not identifiers."""
     return mapping.get(key)
+
+
+@register.filter
+def reveal_controls(value: Any) -> str:
+    """A name as sent, with bidirectional and zero-width marks shown as <U+202E>."""
+    return _INVISIBLE_CONTROLS.sub(lambda m: f"<U+{ord(m.group()):04X}>", str(value))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
 import pyzipper
@@ -91,3 +92,33 @@ def test_the_outsider_cannot_download_an_attachment(
     _login(client, personas["outsider"])
 
     assert client.get(f"/intake/attachments/{attachment.pk}/download/").status_code == 403
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_the_incident_page_lists_a_reports_attachments_escaped_with_their_download(
+    client: Client, personas: dict[str, User]
+) -> None:
+    hostile = "<b>invoice\u202efdp.exe"
+    email_receive(
+        multipart(subject="sample", text="https://a.example-phish.xyz/ see attached",
+                  attachments=[(hostile, "application/octet-stream", b"MZ" + bytes(64)),
+                               ("docs.zip", "application/zip", _zip({"run.exe": b"MZ" + bytes(9)}))]),
+        collector="test",
+    )  # fmt: skip
+    exe, archive = Attachment.objects.order_by("pk")
+    _login(client, personas["analyst"])
+
+    page = client.get(f"/incidents/{Report.objects.get().incident.ref}/").content.decode()
+
+    assert "&lt;b&gt;invoice&lt;U+202E&gt;fdp.exe" in page and "<b>" not in page
+    assert "\u202e" not in page
+    assert f'href="/intake/attachments/{exe.pk}/download/"' in page
+    assert f'href="/intake/attachments/{archive.pk}/download/"' in page
+    assert exe.sha256 in page and "run.exe" in page
