@@ -14,5 +14,8 @@ urlpatterns = [
         name="attachment_download",
     ),
     path("intake/reports/<int:pk>/classify/", views.report_classify_view, name="report_classify"),
+    path("intake/problems/", views.problems, name="problems"),
+    path("intake/raw/<int:pk>/download/", views.raw_download, name="raw_download"),
+    path("intake/raw/<int:pk>/reprocess/", views.raw_reprocess, name="raw_reprocess"),
     path("api/", api.urls),
 ]

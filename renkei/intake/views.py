@@ -1,14 +1,16 @@
-"""Views of the intake channels: the public form, the .eml upload, attachment download."""
+"""Views of the intake channels: the public form, the .eml upload, downloads, problems."""
 
 from __future__ import annotations
 
 import logging
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkei.accounts.access import staff_required
@@ -17,8 +19,13 @@ from renkei.intake.collectors.mail import email_receive
 from renkei.intake.collectors.web import WebSubmission, web_receive
 from renkei.intake.definitions import definitions
 from renkei.intake.forms import ClassifyForm, EmlUploadForm, ReportForm
-from renkei.intake.models import Report
+from renkei.intake.models import CHANNEL_CHOICES, RawReport, Report
 from renkei.intake.ratelimit import client_address, submit_rate_limited
+from renkei.intake.reprocess import (
+    REPROCESSABLE_CHANNELS,
+    raw_report_reprocess,
+    raw_reports_needing_attention,
+)
 from renkei.intake.review import report_classify
 from renkei.lib.archives import DOWNLOAD_PASSWORD, zip_for_download
 from renkei.lib.errors import ValidationError
@@ -117,9 +124,14 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = Attachment.objects.filter(pk=pk, data_stored=True).first()
     if attachment is None:
         raise Http404
-    data = zip_for_download(attachment.filename or "attachment.bin", bytes(attachment.data))
-    response = HttpResponse(data, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{attachment.sha256}.zip"'
+    inside = attachment.filename or "attachment.bin"
+    return _encrypted_zip(inside, bytes(attachment.data), f"{attachment.sha256}.zip")
+
+
+def _encrypted_zip(inside: str, data: bytes, download_name: str) -> HttpResponse:
+    """`data` as `inside` in a zip encrypted with `infected`: a download, never shown."""
+    response = HttpResponse(zip_for_download(inside, data), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{download_name}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["X-Zip-Password"] = DOWNLOAD_PASSWORD
     return response
@@ -142,3 +154,46 @@ def report_classify_view(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         return HttpResponseBadRequest(exc.message, content_type="text/plain")
     return redirect("incidents:detail", ref=report.incident.ref)
+
+
+@staff_required
+@require_GET
+def problems(request: HttpRequest) -> HttpResponse:
+    """Raw reports that failed or were never processed, newest first."""
+    channel = request.GET.get("channel", "")
+    page, next_cursor = raw_reports_needing_attention(
+        channel=channel, after=request.GET.get("after", "")
+    )
+    context = {
+        "raws": page,
+        "next_cursor": next_cursor,
+        "channel": channel,
+        "channels": [value for value, _label in CHANNEL_CHOICES],
+        "reprocessable": REPROCESSABLE_CHANNELS,
+    }
+    return render(request, "intake/problems.html", context)
+
+
+@staff_required
+@require_GET
+def raw_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """A raw report's bytes, like an attachment only inside a zip encrypted with `infected`."""
+    raw = get_object_or_404(RawReport, pk=pk)
+    return _encrypted_zip(f"raw-{raw.pk}.bin", bytes(raw.content), f"raw-{raw.pk}.zip")
+
+
+@staff_required
+@require_POST
+def raw_reprocess(request: HttpRequest, pk: int) -> HttpResponse:
+    raw = get_object_or_404(RawReport, pk=pk)
+    try:
+        outcome = raw_report_reprocess(actor=request.user, raw=raw)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, exc.message)
+        return redirect("intake:problems")
+    if outcome.status == "failed":
+        messages.error(request, _("Raw report %(id)s failed again: %(error)s") % {
+            "id": raw.pk, "error": outcome.error})  # fmt: skip
+        return redirect("intake:problems")
+    messages.success(request, _("Raw report %(id)s is now a report.") % {"id": raw.pk})
+    return redirect("incidents:detail", ref=outcome.incident_ref)
