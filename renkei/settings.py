@@ -10,7 +10,15 @@ import os
 import secrets
 from pathlib import Path
 
-from renkei.lib.env import envbool, envfloat, envint, envsecret, envstr, parse_database_url
+from renkei.lib.env import (
+    envbool,
+    envfloat,
+    envint,
+    envsecret,
+    envstr,
+    parse_cache_url,
+    parse_database_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -212,6 +220,9 @@ OTP_TOTP_ISSUER = RENKEI_CENTER_NAME
 
 # Intake channels (docs/configuration.md, "Intake")
 RENKEI_SUBMIT_ENABLED = envbool("RENKEI_SUBMIT_ENABLED", True)
+# Shared by every process that counts rate limits or caches figures: a directory
+# of RENKEI_HOME by default (the web processes of one host), Redis across hosts.
+CACHES = {"default": parse_cache_url(envstr("RENKEI_CACHE_URL", "file://"), RENKEI_HOME)}
 RENKEI_SUBMIT_RATE_LIMIT = envint("RENKEI_SUBMIT_RATE_LIMIT", 10)
 RENKEI_SUBMIT_RATE_WINDOW = envint("RENKEI_SUBMIT_RATE_WINDOW", 3600)
 RENKEI_SUBMIT_MAX_FILES = envint("RENKEI_SUBMIT_MAX_FILES", 3)

@@ -14,6 +14,8 @@ os.environ.setdefault("RENKEI_HOME", str(Path(__file__).resolve().parents[1] / "
 os.environ.setdefault("RENKEI_TASKS_BACKEND", "immediate")
 # A Redis database of its own, so tests never touch a real queue.
 os.environ.setdefault("RENKEI_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Nothing cached survives the run (a file cache in var/test would).
+os.environ.setdefault("RENKEI_CACHE_URL", "locmem://")
 
 from renkei.settings import *  # noqa: F403
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from renkei.lib.errors import RenkeiError
@@ -100,4 +101,24 @@ def parse_database_url(url: str) -> DatabaseConfig:
         )
     raise RenkeiError(
         f"unsupported database URL scheme {parts.scheme!r}: use sqlite:/// or postgresql://"
+    )
+
+
+def parse_cache_url(url: str, home: Path) -> dict[str, Any]:
+    """Django's default cache from ``file://`` (a directory), ``redis://`` or ``locmem://``.
+
+    ``file://`` with no path keeps the cache in ``home``/cache. The web
+    processes of one host share a file cache; hosts share a Redis one.
+    """
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        location = unquote(parts.path) or str(home / "cache")
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": location}  # fmt: skip
+    if parts.scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if parts.scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    raise RenkeiError(
+        f"unsupported cache URL scheme {parts.scheme!r}: use file://, redis://, locmem://"
     )

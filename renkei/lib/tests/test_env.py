@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from renkei.lib.env import envfloat, envint
+from renkei.lib.env import envfloat, envint, parse_cache_url
 from renkei.lib.errors import RenkeiError
 
 
@@ -32,3 +34,26 @@ def test_a_whole_number_refuses_a_fraction(monkeypatch: pytest.MonkeyPatch) -> N
 
     with pytest.raises(RenkeiError, match="RENKEI_TEST_COUNT must be a whole number"):
         envint("RENKEI_TEST_COUNT", 1)
+
+
+@pytest.mark.parametrize(
+    ("url", "backend", "location"),
+    [
+        ("file://", "filebased.FileBasedCache", "/srv/renkei/cache"),
+        ("file:///var/cache/renkei", "filebased.FileBasedCache", "/var/cache/renkei"),
+        ("redis://127.0.0.1:6379/1", "redis.RedisCache", "redis://127.0.0.1:6379/1"),
+        ("locmem://", "locmem.LocMemCache", None),
+    ],
+)
+def test_the_cache_url_names_a_backend_and_where_it_keeps_things(
+    url: str, backend: str, location: str | None
+) -> None:
+    config = parse_cache_url(url, Path("/srv/renkei"))
+
+    assert config["BACKEND"] == f"django.core.cache.backends.{backend}"
+    assert config.get("LOCATION") == location
+
+
+def test_an_unknown_cache_url_is_refused() -> None:
+    with pytest.raises(RenkeiError, match="memcached"):
+        parse_cache_url("memcached://127.0.0.1", Path("/srv/renkei"))
