@@ -34,7 +34,7 @@ from renkei.intake.exchange import (
 )
 from renkei.intake.experts import PreparedReport, prepare_fields
 from renkei.intake.models import RawStatus, Report
-from renkei.intake.reader import ParsedBatch, parsed_batches
+from renkei.intake.reader import MAX_LINE_BYTES, OverlongLine, ParsedBatch, parsed_batches
 from renkei.intake.services import (
     ReportRef,
     raw_report_mark,
@@ -184,6 +184,9 @@ class ExchangeImporter:
         """Parse and normalize a batch (no database work here)."""
         parsed = ParsedBatch(lines=lines)
         for position, line in lines:
+            if isinstance(line, OverlongLine):
+                parsed.errors.append((position, _overlong(line)))
+                continue
             try:
                 record = self.parse_row(position, line)
                 if record is None:
@@ -365,6 +368,13 @@ _KIND_NAMES = {
     NoNotificationRecord: "no_notification",
     ResolutionRecord: "resolution",
 }
+
+
+def _overlong(line: OverlongLine) -> str:
+    return (
+        f"line of {line.length:,} bytes, longer than the {MAX_LINE_BYTES:,} allowed: not "
+        f"imported (its first {len(line):,} bytes are kept)"
+    )
 
 
 def _kind(record: object) -> str:

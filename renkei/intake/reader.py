@@ -14,6 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+# A line longer than this is rejected, not read: the exchange format's lines are
+# records of a few kilobytes, and a file that is one huge line would otherwise be
+# held in memory whole (1 GiB took 2.7 GB).
+MAX_LINE_BYTES = 16 * 1024 * 1024
+
 
 @dataclass
 class ParsedBatch:
@@ -39,12 +44,34 @@ def open_lines(path: Path) -> tuple[IO[bytes], IO[bytes]]:
     return raw, raw
 
 
+class OverlongLine(bytes):
+    """The first MAX_LINE_BYTES of a line that was longer; the rest was skipped unread."""
+
+    length: int
+
+
+def _read_lines(stream: IO[bytes]) -> Iterator[bytes]:
+    """The stream's lines, none held longer than MAX_LINE_BYTES (one line can be a whole file)."""
+    while line := stream.readline(MAX_LINE_BYTES + 1):
+        if len(line) <= MAX_LINE_BYTES or line.endswith(b"\n"):
+            yield line
+            continue
+        overlong, length = OverlongLine(line[:MAX_LINE_BYTES]), len(line)
+        while (rest := stream.readline(1 << 20)) and not rest.endswith(b"\n"):
+            length += len(rest)
+        overlong.length = length + len(rest)
+        yield overlong
+
+
 def _line_batches(stream: IO[bytes], size: int) -> Iterator[list[tuple[int, bytes]]]:
     batch: list[tuple[int, bytes]] = []
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
+    for number, line in enumerate(_read_lines(stream), start=1):
+        if isinstance(line, OverlongLine):
+            batch.append((number, line))
+        elif not line.strip():
             continue
-        batch.append((number, line.rstrip(b"\r\n")))
+        else:
+            batch.append((number, line.rstrip(b"\r\n")))
         if len(batch) >= size:
             yield batch
             batch = []

@@ -187,3 +187,22 @@ def test_looking_up_an_earlier_rejection_reads_its_index_not_every_failure() -> 
             cursor.execute("EXPLAIN QUERY PLAN " + sql)
             plan = " ".join(str(row[-1]) for row in cursor.fetchall())
             assert "rawreport_source_position" in plan, plan
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+def test_a_line_too_long_to_hold_is_rejected_unread_and_the_next_lines_import(
+    tmp_path: Path, compressed: bool
+) -> None:
+    huge = report("h1", "2023-04-01T10:00:00+09:00", category="other", text="x" * (17 << 20))
+    path = write_lines(tmp_path / "huge.jsonl", [GOOD_1, huge, GOOD_2])
+    if compressed:  # the limit applies to the decompressed line
+        path = path.with_suffix(".gz")
+        path.write_bytes(gzip.compress((tmp_path / "huge.jsonl").read_bytes(), compresslevel=1))
+
+    summary = ExchangeImporter().run(path)
+
+    assert sorted(Report.objects.values_list("ref", flat=True)) == ["g1", "g2"]
+    ((line, reason),) = summary.rejected
+    assert line == 2 and "longer than the 16,777,216 allowed" in reason
+    kept = RawReport.objects.get(status=RawStatus.FAILED, position=2)
+    assert len(kept.content) == 16 << 20
