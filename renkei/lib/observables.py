@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import ipaddress
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -135,6 +136,14 @@ _ASCII_NOCASE = re.IGNORECASE | re.ASCII
 _URL = re.compile(
     r"\b(?:https?|ftp)://[^\s<>\"'`{}|\\^\x00-\x1f\x7f-\U0010ffff]+", re.IGNORECASE | re.ASCII
 )
+# A host of non-ASCII labels (アマゾン-ログイン.com) is read up to its ASCII top-level
+# domain, which must end there: "example.comにアクセス" is left to _URL, which stops
+# at the Japanese. What follows the host is read as in _URL.
+_IDN_URL = re.compile(  # no IGNORECASE: Unicode case folding would let "s" match "ſ"
+    r"\b(?:[hH][tT][tT][pP][sS]?|[fF][tT][pP])://(?=[^\s/?#]*?[^\x00-\x7f])"
+    r"(?:[^\W_](?:[\w-]*[^\W_])?\.)+[a-zA-Z]{2,24}(?![\w-])(?::[0-9]{1,5})?"
+    r"(?:[/?#][^\s<>\"'`{}|\\^\x00-\x1f\x7f-\U0010ffff]*)?"
+)
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _HOSTNAME = rf"(?:{_LABEL}\.)+(?:xn--[a-z0-9-]{{1,59}}|[a-z]{{2,24}})"
 _DOMAIN = re.compile(rf"(?<![a-z0-9_.\-])({_HOSTNAME})(?![a-z0-9_\-]|\.[a-z0-9])", _ASCII_NOCASE)
@@ -252,6 +261,11 @@ class _Found:
         self.add("domains", host, at)
         return True
 
+    def in_url(self, at: int) -> bool:
+        """Whether the text at `at` lies inside a URL found in it (spans in order)."""
+        index = bisect.bisect_right(self.url_spans, (at, sys.maxsize)) - 1
+        return index >= 0 and at < self.url_spans[index][1]
+
     def next_link_position(self) -> int:
         self.link_position += 1
         return self.link_position
@@ -280,8 +294,16 @@ def _with_lower_scheme(url: str) -> str:
     return scheme.lower() + "://" + rest
 
 
+def _url_matches(text: str) -> list[re.Match[str]]:
+    """URLs in order; where an IDN URL starts, the ASCII reading of it is dropped."""
+    idn = [] if text.isascii() else list(_IDN_URL.finditer(text))
+    starts = {match.start() for match in idn}
+    ascii_urls = (match for match in _URL.finditer(text) if match.start() not in starts)
+    return sorted([*idn, *ascii_urls], key=lambda match: match.start())
+
+
 def _scan_urls(text: str, found: _Found) -> None:
-    for match in _URL.finditer(text):
+    for match in _url_matches(text):
         url = trim_url(match.group())
         found.url_spans.append((match.start(), match.start() + len(url)))
         found.add_url(_with_lower_scheme(url), match.start())
@@ -306,7 +328,12 @@ def _scan_domains(text: str, found: _Found) -> None:
     if "." not in text:
         return
     for match in _DOMAIN.finditer(text):
-        found.add_domain(match.group(1), match.start(), in_url=False)
+        at = match.start()
+        # "nchen.de" of "https://münchen.de/": in a URL, a non-ASCII letter before
+        # it means the ASCII is only the end of a label (its host was added whole).
+        if at and not text[at - 1].isascii() and found.in_url(at):
+            continue
+        found.add_domain(match.group(1), at, in_url=False)
 
 
 def _scan_emails(text: str, found: _Found, offset: int = 0) -> None:
@@ -338,13 +365,9 @@ def _scan_ips(text: str, found: _Found) -> None:
 
 def _scan_hashes(text: str, found: _Found) -> None:
     """Hex runs inside URLs are tracking tokens, not file hashes."""
-    starts = [start for start, _ in found.url_spans]
     for match in _HEX_RUN.finditer(text):
         kind = _HASH_KIND.get(len(match.group()))
-        if kind is None:
-            continue
-        index = bisect.bisect_right(starts, match.start()) - 1
-        if index >= 0 and match.start() < found.url_spans[index][1]:
+        if kind is None or found.in_url(match.start()):
             continue
         found.add(kind, match.group().lower(), match.start())
 

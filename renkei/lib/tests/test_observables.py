@@ -172,6 +172,29 @@ def test_it_accepts_idn_and_country_code_tlds():
     assert found.domains == ["xn--eckwd4c7c.xn--zckzah", "example.co.jp", "a.b.kz"]
 
 
+def test_a_url_on_a_host_with_japanese_labels_is_found_whole():
+    found = extract_observables(
+        "こちら https://アマゾン-ログイン.com/signin から、「https://楽天.example.jp/」"
+        "と https://münchen.de:8080/x?y=1 も"
+    )
+
+    assert found.urls == [
+        "https://アマゾン-ログイン.com/signin",
+        "https://楽天.example.jp/",
+        "https://münchen.de:8080/x?y=1",
+    ]
+    assert found.domains == [
+        "xn----eeuh1cxd3j3dybe.com", "xn--rssv39a.example.jp", "xn--mnchen-3ya.de"
+    ]  # fmt: skip
+
+
+def test_japanese_right_after_an_ascii_url_still_ends_it():
+    found = extract_observables("詳細はhttps://example.com/loginにアクセス、https://example.jpへ")
+
+    assert found.urls == ["https://example.com/login", "https://example.jp"]
+    assert found.domains == ["example.com", "example.jp"]
+
+
 def test_it_deduplicates_in_order_of_first_appearance():
     found = extract_observables("b.example.com a.example.com B.EXAMPLE.COM 8.8.8.8 8.8.8.8")
 
