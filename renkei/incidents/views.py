@@ -23,7 +23,8 @@ from renkei.incidents.forms import (
     ReclassifyForm,
     SplitForm,
 )
-from renkei.incidents.models import Incident, IncidentMerge
+from renkei.incidents.labels import label
+from renkei.incidents.models import Brand, Incident, IncidentMerge
 from renkei.incidents.services import (
     incident_assign,
     incident_classify,
@@ -34,6 +35,7 @@ from renkei.incidents.services import (
 from renkei.intake.manual import report_ingest_one
 from renkei.intake.models import Report
 from renkei.lib.errors import ValidationError
+from renkei.lib.normalize import CATEGORIES
 
 
 def incident_or_404(request: HttpRequest, ref: str) -> Incident:
@@ -103,6 +105,8 @@ def detail(request: StaffRequest, ref: str) -> HttpResponse:
         ],
         "reclassify": ReclassifyForm(initial={"category": incident.category}),
         "no_notification": NoNotificationForm(),
+        "categories": [(c, label(c, "category")) for c in CATEGORIES],
+        "brand_names": Brand.objects.order_by("name").values_list("name", flat=True),
     }
     return render(request, "incidents/detail.html", context)
 

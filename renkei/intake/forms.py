@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from renkei.incidents.brands import BrandCatalog
 from renkei.incidents.models import Brand
 from renkei.intake.definitions import DEFINITIONS
 from renkei.lib.errors import NormalizationError
@@ -135,9 +136,24 @@ class EmlUploadForm(forms.Form):
 
 
 class ClassifyForm(forms.Form):
-    """The analyst's decision on a report: category and (for phishing) brand."""
+    """The analyst's decision on a report: category and (for phishing) brand.
+
+    The brand by id (`brand`), or as typed in the console (`brand_name`): a
+    catalog name or alias, matched as the catalog matches names.
+    """
 
     category = forms.ChoiceField(label=_("Category"), choices=[(c, c) for c in CATEGORIES])
     brand = forms.ModelChoiceField(
         label=_("Brand"), queryset=Brand.objects.order_by("name"), required=False
     )
+    brand_name = forms.CharField(label=_("Brand"), max_length=200, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        name = (cleaned.get("brand_name") or "").strip()
+        if name and cleaned.get("brand") is None:
+            brand_id = BrandCatalog(create_unknown=False).resolve(name)
+            if brand_id is None:
+                raise forms.ValidationError(_("No brand %(name)s in the catalog.") % {"name": name})
+            cleaned["brand"] = Brand.objects.get(pk=brand_id)
+        return cleaned

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils.html import escape
 
 from renkei.accounts.models import AuditEvent, User
 from renkei.incidents.models import Brand
@@ -188,3 +189,29 @@ def test_a_refused_decision_says_why_as_plain_text(
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/plain")  # never read as HTML
     assert Report.objects.get(pk=report_id).category_origin == "classifier"
+
+
+@pytest.mark.django_db
+def test_the_incident_page_shows_the_suggestion_and_takes_the_decision_with_a_typed_brand(
+    client: Client, brand_catalog: None, personas: dict[str, User]
+) -> None:
+    outcome = email_receive(message(subject="amazon", body=PHISHING_JA), collector="test")
+    report = Report.objects.get(pk=outcome.report_id)
+    client.force_login(personas["analyst"])
+    page = client.get(f"/incidents/{report.incident.ref}/").content.decode()
+
+    decided = client.post(
+        f"/intake/reports/{report.pk}/classify/", {"category": "phishing", "brand_name": "楽天"}
+    )
+    unknown = client.post(
+        f"/intake/reports/{report.pk}/classify/", {"category": "phishing", "brand_name": "Nowhere"}
+    )
+
+    for reason in report.extra["suggestion"]["reasons"]:
+        assert escape(reason) in page
+    assert f'action="/intake/reports/{report.pk}/classify/"' in page
+    assert '<option value="楽天">' in page  # the catalog, to pick from
+    assert decided.status_code == 302
+    assert Report.objects.get(pk=report.pk).incident.brand.name == "楽天"
+    assert unknown.status_code == 400 and "Nowhere" in unknown.content.decode()
+    assert Report.objects.get(pk=report.pk).brand.name == "楽天"
