@@ -283,6 +283,13 @@ def _children(data: bytes, filetype: FileType, path: str, depth: int, walk: _Wal
             children.append(_describe(entry, f"{path}/{entry.name}", depth + 1, walk))
     except _LimitReached:
         pass  # recorded by walk.stop(); what was read so far is kept
+    except Exception as err:  # noqa: BLE001 - isolates untrusted input; the error is recorded
+        # zipfile, pyzipper, tarfile, py7zr and rarfile raise nearly anything on crafted
+        # input (NotImplementedError, ValueError, KeyError, IndexError, struct.error, ...),
+        # and no list of types stays complete. The attachment is evidence and must be
+        # stored whatever its listing, so a failure ends this archive's listing only:
+        # the members read so far are kept and the error is named, as a bomb's reason is.
+        walk.note(f"{path}: unreadable or damaged archive ({type(err).__name__}: {err})")
     return children
 
 
@@ -318,6 +325,8 @@ def _zip_entries(data: bytes, container: _Container, walk: _Walk) -> Iterator[_E
     except (*_BAD_ZIP, ValueError, OSError, EOFError) as err:
         walk.note(f"{container.path}: unreadable zip ({err})")
         return
+    # Anything else a crafted directory raises ("zip file version 9.9") is recorded by
+    # _children, which isolates every archive reader.
     with archive:
         for info in archive.infolist():
             if info.is_dir():
@@ -364,6 +373,11 @@ def _zip_read(
     except _ZIP_ERRORS as err:
         if not quiet:  # with a password, failing is how a wrong one shows
             walk.note(f"{path}: cannot be read ({err})")
+    except Exception as err:  # noqa: BLE001 - isolates untrusted input; the error is recorded
+        # A crafted local header or AES extra field raises anything (ValueError "negative
+        # seek", KeyError, UnicodeDecodeError, struct.error); caught here, per member, so
+        # that the other members are still read. Never how a wrong password shows.
+        walk.note(f"{path}: cannot be read ({type(err).__name__}: {err})")
     return None
 
 
