@@ -329,17 +329,38 @@ def _zip_entries(data: bytes, container: _Container, walk: _Walk) -> Iterator[_E
     # _children, which isolates every archive reader.
     with archive:
         for info in archive.infolist():
-            if info.is_dir():
+            name = _zip_name(info)
+            if name.endswith("/"):  # not info.is_dir(): it raises on an empty name
                 continue
-            walk.count_member(f"{container.path}/{info.filename}")
-            yield _zip_member(archive, info, container, walk)
+            walk.count_member(f"{container.path}/{name}")
+            yield _zip_member(archive, info, name, container, walk)
+
+
+_UTF8_NAME = 0x800  # general purpose flag bit 11: the name is UTF-8
+
+
+def _zip_name(info: zipfile.ZipInfo) -> str:
+    """The member's name as the sender saw it. Without the UTF-8 flag zipfile decodes
+    names as cp437, as the zip spec says, but zip tools write the system code page
+    (cp932 on Japanese Windows) or UTF-8 without setting the flag."""
+    if info.flag_bits & _UTF8_NAME:
+        return info.filename
+    written = info.filename.encode("cp437")  # the bytes in the archive, as zipfile read them
+    for encoding in ("utf-8", "cp932"):
+        with contextlib.suppress(UnicodeDecodeError):
+            return written.decode(encoding)
+    return info.filename
 
 
 def _zip_member(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, container: _Container, walk: _Walk
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    name: str,
+    container: _Container,
+    walk: _Walk,
 ) -> _Entry:
-    path = f"{container.path}/{info.filename}"
-    entry = _Entry(info.filename, None, bool(info.flag_bits & 0x1), None, info.file_size)
+    path = f"{container.path}/{name}"
+    entry = _Entry(name, None, bool(info.flag_bits & 0x1), None, info.file_size)
     if not entry.encrypted:
         entry.data = _zip_read(archive, info, None, path, container, walk)
         return entry
