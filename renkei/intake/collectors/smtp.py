@@ -69,17 +69,24 @@ class MailHandler:
         self._worker.shutdown()
 
 
-# Real mail breaks RFC 5321's 1,000-byte line limit (phishing HTML on one line),
-# and a report must not be refused for it: lines are limited only by size.
-LINE_LIMIT = 1 << 20
+class _LinesLimitedOnlyBySize:
+    """Real mail breaks RFC 5321's 1,000-byte line limit (phishing HTML on one line,
+    unwrapped base64), and aiosmtpd refuses a longer line with a permanent 500, so the
+    MTA bounces the report and nothing is stored. A line may therefore be as long as
+    a whole message may be (RENKEI_MAIL_MAX_BYTES, aiosmtpd's data_size_limit)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Before SMTP.__init__, which sizes its StreamReader with it.
+        self.line_length_limit = settings.RENKEI_MAIL_MAX_BYTES
+        super().__init__(*args, **kwargs)
 
 
-class _SMTP(SMTP):
-    line_length_limit = LINE_LIMIT
+class _SMTP(_LinesLimitedOnlyBySize, SMTP):
+    pass
 
 
-class _LMTP(LMTP):
-    line_length_limit = LINE_LIMIT
+class _LMTP(_LinesLimitedOnlyBySize, LMTP):
+    pass
 
 
 class MailController(Controller):
