@@ -6,7 +6,8 @@ says what went wrong in `problems`; `completeness` is
 - ``full``: everything was recovered (problems may still list repairs, such as
   a body whose charset label lied, that lost nothing);
 - ``partial``: some content could not be recovered (a part over a limit, text
-  decoded with replacement characters, a multipart that could not be repaired);
+  decoded with replacement characters, a multipart that could not be repaired, a
+  message cut short: no close boundary, or base64 that stops mid-quantum);
 - ``failed``: nothing usable (no headers and no body).
 
 Japanese mail is the normal case here, so text is decoded by our own chain
@@ -28,7 +29,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
-from email.errors import MessageError
+from email.errors import (
+    CloseBoundaryNotFoundDefect,
+    InvalidBase64LengthDefect,
+    InvalidBase64PaddingDefect,
+    MessageError,
+)
 from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
@@ -292,9 +298,23 @@ def _walk(part: Message, depth: int, body: _Body) -> None:
     _note_defects(part, body.problems)
 
 
+# Defects that mean content was lost, not repaired: the message ends before its last
+# part does (cut in transit or by a size limit; a cut at a line end leaves no other
+# trace), or a decoded part's base64 stops short of a whole quantum or cannot be
+# decoded at all (the stdlib registers these only on parts we decode). The others
+# seen in real mail (stray characters in base64, a repaired start boundary) lose
+# nothing: on the 1,000 phishing-pot messages none of these three occurs.
+_LOSSY_DEFECTS = (
+    CloseBoundaryNotFoundDefect,
+    InvalidBase64PaddingDefect,
+    InvalidBase64LengthDefect,
+)
+
+
 def _note_defects(part: Message, problems: _Problems) -> None:
     for defect in part.defects:
-        problems.add(f"MIME defect: {type(defect).__name__}")
+        lossy = isinstance(defect, _LOSSY_DEFECTS)
+        problems.add(f"MIME defect: {type(defect).__name__}", lossy=lossy)
 
 
 _BOUNDARY_LINE = re.compile(rb"^--([^\s\"\\]{1,200})[ \t]*\r?$", re.MULTILINE)
