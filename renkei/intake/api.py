@@ -9,6 +9,7 @@ changes with cursors, for a client that keeps in step.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
@@ -21,6 +22,7 @@ from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 from pydantic import (
     AfterValidator,
@@ -85,6 +87,33 @@ class BearerToken(HttpBearer):
         return authenticate_token(token)
 
 
+class _JsonBody(Parser):
+    """JSON request bodies; why one is refused is kept for the answer.
+
+    django-ninja answers any unreadable body with "Cannot parse request body";
+    a client needs to know whether it sent bad JSON, another charset or a
+    structure too deep.
+    """
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        try:
+            text = request.body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _unreadable(request, f"the body is not UTF-8 (byte {exc.start})") from exc
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            reason = f"the body is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            raise _unreadable(request, reason) from exc
+        except RecursionError as exc:
+            raise _unreadable(request, "the body's JSON nests too deeply") from exc
+
+
+def _unreadable(request: HttpRequest, reason: str) -> ValueError:
+    request.renkei_body_error = reason  # type: ignore[attr-defined]
+    return ValueError(reason)
+
+
 api = NinjaAPI(
     title="renkei API",
     version="1",
@@ -92,6 +121,7 @@ api = NinjaAPI(
     auth=BearerToken(),
     urls_namespace="intake:api",  # mounted inside the intake URLconf
     docs_url=None,
+    parser=_JsonBody(),
 )
 
 
@@ -248,9 +278,10 @@ def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    message = getattr(request, "renkei_body_error", None) or exc.message
     if exc.status_code == 400:
-        _keep_refused(request, f"refused: {exc.message}")
-    return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+        _keep_refused(request, f"refused: {message}")
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
 
 
 @api.exception_handler(AuthenticationError)

@@ -1,9 +1,13 @@
-"""Errors Django answers before any API view runs are JSON under /api/ too."""
+"""Errors under /api/ are JSON, say why, and keep what was refused."""
 
 from __future__ import annotations
 
 import pytest
 from django.test import Client
+
+from renkei.accounts.models import User
+from renkei.accounts.services import api_token_create
+from renkei.intake.models import RawReport
 
 pytestmark = pytest.mark.django_db
 
@@ -28,3 +32,27 @@ def test_an_unknown_console_path_keeps_the_html_404() -> None:
 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (b'{"category": "scan",', "the body is not JSON: Expecting property name"),
+        ('{"text": "不審なメール"}'.encode("shift_jis"), "the body is not UTF-8"),
+        (b"[" * 100_000 + b"]" * 100_000, "the body's JSON nests too deeply"),
+    ],
+)
+def test_an_unreadable_body_is_refused_saying_why_and_kept(
+    client: Client, personas: dict[str, User], body: bytes, said: str
+) -> None:
+    token = api_token_create(actor=personas["analyst"], user=personas["analyst"], name="t")[1]
+
+    response = client.post(
+        "/api/reports", body, content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )  # fmt: skip
+
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith(said)
+    kept = RawReport.objects.get(channel="api")
+    assert bytes(kept.content) == body and said in kept.error
