@@ -14,7 +14,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.template import Context, Engine, TemplateSyntaxError
+from django.template import (
+    Context,
+    Engine,
+    Library,
+    TemplateSyntaxError,
+    defaultfilters,
+    defaulttags,
+)
 from django.utils import timezone
 
 from renkei.accounts.access import is_admin, is_staff
@@ -34,9 +41,28 @@ from renkei.lib.errors import PermissionDenied, ValidationError
 from renkei.lib.pgp import PgpError, import_public_key
 
 SOURCE = "console"
-# Templates are edited by administrators and produce plain text: no autoescape,
-# no loaders (no include/extends), only the built-in tags and filters.
-_ENGINE = Engine(autoescape=False)
+# Tags a notification has no use for: they reach beyond the template's own text
+# (other libraries, the console's URLs, the whole context and Python's modules).
+_WITHHELD_TAGS = {"load", "debug", "url", "csrf_token"}
+
+
+class _TextEngine(Engine):
+    """Templates are edited by administrators and rendered into outgoing mail as plain
+    text: no autoescape, no loaders, and only the built-in tags and filters, without
+    the loader tags (include, extends, block), so a template stands on its own."""
+
+    def get_template_builtins(self, builtins: list[str]) -> list[Library]:
+        library = Library()
+        library.filters.update(defaultfilters.register.filters)
+        library.tags.update(
+            (name, tag)
+            for name, tag in defaulttags.register.tags.items()
+            if name not in _WITHHELD_TAGS
+        )
+        return [library]
+
+
+_ENGINE = _TextEngine(loaders=[], libraries={}, autoescape=False)
 _TEMPORARY_FAILURES_KEPT = 2000
 
 
@@ -83,9 +109,15 @@ def template_context(incident: Incident, contact: Contact | None) -> dict[str, A
 
 def render_text(source: str, context: dict[str, Any]) -> str:
     try:
-        rendered = _ENGINE.from_string(source).render(Context(context, autoescape=False))
+        template = _ENGINE.from_string(source)
     except TemplateSyntaxError as exc:
         raise ValidationError(f"template error: {exc}") from None
+    try:
+        rendered = template.render(Context(context, autoescape=False))
+    except Exception as exc:  # noqa: BLE001 - stored template text is untrusted input
+        # Tags fail while rendering in their own ways (a for loop unpacking a
+        # string, widthratio with text): whatever it is, it is the template's fault.
+        raise ValidationError(f"template error: {type(exc).__name__}: {exc}") from None
     # Template output is marked safe; this text is data (report values inside),
     # so hand it on as a plain str that pages escape like any other.
     return "".join([rendered])
@@ -117,11 +149,10 @@ def notification_template_update(
 ) -> NotificationTemplate:
     if not is_admin(actor):
         raise PermissionDenied("only administrators edit notification templates")
+    # Parsing is not enough: some errors only show when the template renders.
+    sample = sample_context(template.category)
     for text in (subject, body):
-        try:
-            _ENGINE.from_string(text)
-        except TemplateSyntaxError as exc:
-            raise ValidationError(f"template error: {exc}") from None
+        render_text(text, sample)
     before = {"subject": template.subject, "body": template.body}
     template.subject, template.body, template.updated_by = subject, body, actor
     template.save()

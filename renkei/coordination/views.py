@@ -43,11 +43,13 @@ def _draft(incident: Incident, request: StaffRequest) -> dict[str, object]:
         contact.language if contact else request.user.language
     )
     language = language if language in ("ja", "en") else "ja"
+    error = ""
     try:
         subject, body = render_notification(incident=incident, language=language, contact=contact)
-    except ValidationError:
-        subject, body = "", ""
+    except ValidationError as exc:
+        subject, body, error = "", "", exc.message
     return {
+        "template_error": error,
         "contact": contact,
         "recipient": contact.email if contact else "",
         "recipient_country": contact.country if contact else "",
@@ -60,7 +62,8 @@ def _draft(incident: Incident, request: StaffRequest) -> dict[str, object]:
 @staff_required
 def notify(request: StaffRequest, ref: str) -> HttpResponse:
     incident = incident_or_404(request, ref)
-    form = NotificationForm(request.POST or None, initial=_draft(incident, request))
+    draft = _draft(incident, request)
+    form = NotificationForm(request.POST or None, initial=draft)
     if form.is_valid():
         data = form.cleaned_data
         contact = data["contact"]
@@ -86,7 +89,7 @@ def notify(request: StaffRequest, ref: str) -> HttpResponse:
         if request.headers.get("HX-Request")
         else "coordination/notify.html"
     )
-    return render(request, template, {"incident": incident, "form": form})
+    return render(request, template, {"incident": incident, "form": form, "draft": draft})
 
 
 @staff_required
@@ -185,12 +188,20 @@ def template_edit(request: StaffRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The template was saved."))
             return HttpResponseRedirect(reverse("coordination:templates"))
-    preview = template_preview(template=template, subject=template.subject, body=template.body)
+    preview, error = _preview(template, subject=template.subject, body=template.body)
     return render(
         request,
         "coordination/template_form.html",
-        {"form": form, "template": template, "preview": preview},
+        {"form": form, "template": template, "preview": preview, "error": error},
     )
+
+
+def _preview(template: NotificationTemplate, **text: str) -> tuple[tuple[str, str], str]:
+    """(rendered subject and body, "") or (empty, why it does not render)."""
+    try:
+        return template_preview(template=template, **text), ""
+    except ValidationError as exc:
+        return ("", ""), exc.message
 
 
 @admin_required
@@ -200,10 +211,7 @@ def template_preview_view(request: StaffRequest, pk: int) -> HttpResponse:
     form = TemplateForm(request.POST)
     error, preview = "", ("", "")
     if form.is_valid():
-        try:
-            preview = template_preview(template=template, **form.cleaned_data)
-        except ValidationError as exc:
-            error = exc.message
+        preview, error = _preview(template, **form.cleaned_data)
     return render(
         request, "coordination/_template_preview.html", {"preview": preview, "error": error}
     )
