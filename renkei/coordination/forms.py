@@ -26,6 +26,8 @@ class NotificationForm(forms.Form):
     )
     subject = forms.CharField(label=_("Subject"), max_length=300)
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 18}))
+    # What the template gave for subject and message, to tell an edited text from it.
+    template_digest = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -5,6 +5,7 @@ from renkei.coordination import views
 app_name = "coordination"
 urlpatterns = [
     path("incidents/<str:ref>/notify/", views.notify, name="notify"),
+    path("incidents/<str:ref>/notify/draft/", views.notify_draft, name="notify_draft"),
     path("incidents/<str:ref>/no-notification/", views.no_notification, name="no_notification"),
     path("incidents/<str:ref>/resolve/", views.resolve, name="resolve"),
     path("notifications/<int:pk>/renotify/", views.renotify, name="renotify"),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.db.models import Q
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -35,35 +38,74 @@ from renkei.incidents.views import incident_or_404, redirect_to_incident
 from renkei.lib.errors import ValidationError
 
 
-def _draft(incident: Incident, request: StaffRequest) -> dict[str, object]:
-    """Initial form values: the chosen contact's address and language, the rendered template."""
-    contact_id = request.GET.get("contact", "")
+@dataclass(frozen=True)
+class Draft:
+    initial: dict[str, object]
+    template_error: str = ""  # why the stored template did not render
+    kept_edits: bool = False  # the subject and message were edited, so they stayed
+
+
+def _digest(subject: str, body: str) -> str:
+    # Browsers send a textarea's lines with CRLF; the template renders LF.
+    text = f"{subject}\n\0{body}".replace("\r\n", "\n")
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _draft(incident: Incident, user_language: str, typed: QueryDict) -> Draft:
+    """Form values for the page as opened (?contact=, ?language=) or after its contact or
+    language changed (`changed`): choosing a contact brings its language, address and
+    country; otherwise what was typed stays."""
+    contact_id = typed.get("contact", "")
     contact = Contact.objects.filter(pk=contact_id).first() if contact_id.isdigit() else None
-    language = request.GET.get("language") or (
-        contact.language if contact else request.user.language
-    )
-    language = language if language in ("ja", "en") else "ja"
-    error = ""
+    chosen = contact is not None and typed.get("changed") == "contact"
+
+    def from_contact(name: str, value: str) -> str:
+        return (
+            value
+            if contact is not None and (chosen or not typed.get(name))
+            else typed.get(name, "")
+        )
+
+    language = from_contact("language", contact.language if contact else "")
+    if language not in ("ja", "en"):
+        language = user_language if user_language in ("ja", "en") else "ja"
+    initial: dict[str, object] = {
+        "contact": contact,
+        "language": language,
+        "recipient": from_contact("recipient", contact.email if contact else ""),
+        "recipient_country": from_contact("recipient_country", contact.country if contact else ""),
+        "basis": typed.get("basis", ""),
+    }
+    return _with_text(initial, typed, incident=incident, contact=contact, language=language)
+
+
+def _with_text(
+    initial: dict[str, object],
+    typed: QueryDict,
+    *,
+    incident: Incident,
+    contact: Contact | None,
+    language: str,
+) -> Draft:
+    """The subject and message follow the template while they are still its text (or
+    empty), and are kept once the user edited them."""
+    subject, body, digest = (typed.get(k, "") for k in ("subject", "body", "template_digest"))
+    if (subject.strip() or body.strip()) and _digest(subject, body) != digest:
+        edited = {"subject": subject, "body": body, "template_digest": digest}
+        return Draft(initial | edited, kept_edits=True)
     try:
         subject, body = render_notification(incident=incident, language=language, contact=contact)
     except ValidationError as exc:
-        subject, body, error = "", "", exc.message
-    return {
-        "template_error": error,
-        "contact": contact,
-        "recipient": contact.email if contact else "",
-        "recipient_country": contact.country if contact else "",
-        "language": language,
-        "subject": subject,
-        "body": body,
-    }
+        return Draft(initial, template_error=exc.message)
+    rendered = {"subject": subject, "body": body, "template_digest": _digest(subject, body)}
+    return Draft(initial | rendered)
 
 
 @staff_required
 def notify(request: StaffRequest, ref: str) -> HttpResponse:
     incident = incident_or_404(request, ref)
-    draft = _draft(incident, request)
-    form = NotificationForm(request.POST or None, initial=draft)
+    draft = _draft(incident, request.user.language, request.GET)
+    form = NotificationForm(request.POST or None, initial=draft.initial)
     if form.is_valid():
         data = form.cleaned_data
         contact = data["contact"]
@@ -84,12 +126,20 @@ def notify(request: StaffRequest, ref: str) -> HttpResponse:
         else:
             messages.success(request, _("The notification was queued for sending."))
             return redirect_to_incident(incident)
-    template = (
-        "coordination/_notification_form.html"
-        if request.headers.get("HX-Request")
-        else "coordination/notify.html"
+    return render(
+        request, "coordination/notify.html", {"incident": incident, "form": form, "draft": draft}
     )
-    return render(request, template, {"incident": incident, "form": form, "draft": draft})
+
+
+@staff_required
+@require_POST
+def notify_draft(request: StaffRequest, ref: str) -> HttpResponse:
+    """The form again after its contact or language changed (htmx), sending nothing."""
+    incident = incident_or_404(request, ref)
+    draft = _draft(incident, request.user.language, request.POST)
+    form = NotificationForm(initial=draft.initial)
+    context = {"incident": incident, "form": form, "draft": draft}
+    return render(request, "coordination/_notification_form.html", context)
 
 
 @staff_required

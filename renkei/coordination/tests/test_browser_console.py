@@ -204,6 +204,34 @@ def test_the_admin_edits_contacts_and_templates(
     _shot(page, "08-template-editor")
 
 
+def test_the_notify_form_follows_the_contact_and_keeps_what_was_typed(
+    page: Any, live_server: Any, personas: dict[str, User]
+) -> None:
+    incident = ingest(url="https://example.com/login", brand="Example Bank").incident
+    contact_save(
+        actor=personas["admin"],
+        contact=None,
+        data={"organisation": "KrCERT", "email": "cert@krcert.example", "country": "KR"}
+        | {"language": "en", "role": "csirt"},
+    )
+    _sign_in(page, live_server.url, "analyst")
+    page.goto(f"{live_server.url}/coordination/incidents/{incident.ref}/notify/")
+    expect(page.locator("#id_language")).to_have_value("ja")
+
+    page.select_option("#id_contact", label="KrCERT <cert@krcert.example>")
+    expect(page.locator("#id_language")).to_have_value("en")
+    expect(page.locator("#id_recipient")).to_have_value("cert@krcert.example")
+    expect(page.locator("#id_body")).to_contain_text("impersonate Example Bank")
+
+    page.select_option("#id_basis", "site_confirmed")
+    page.fill("#id_body", "Hand-written text.")
+    page.select_option("#id_language", "ja")
+    expect(page.locator("#kept-edits")).to_be_visible()
+    expect(page.locator("#id_body")).to_have_value("Hand-written text.")
+    expect(page.locator("#id_basis")).to_have_value("site_confirmed")
+    expect(page.locator("#id_recipient")).to_have_value("cert@krcert.example")
+
+
 def test_the_quarterly_report_is_laid_out_and_breaks_no_content_security_rule(
     page: Any, live_server: Any, personas: dict[str, User]
 ) -> None:
