@@ -55,7 +55,11 @@ def contact_save(*, actor: User, contact: Contact | None, data: dict[str, Any]) 
     """Create (contact=None) or update a directory entry."""
     if not is_staff(actor):
         raise PermissionDenied("only center staff edit the contact directory")
-    before = None if contact is None else _audited(contact)
+    before = None
+    if contact is not None and contact.pk is not None:
+        # The stored row, not `contact`: a ModelForm's is_valid() has already copied the
+        # posted values onto the instance it was given.
+        before = _audited(Contact.objects.select_for_update().get(pk=contact.pk))
     contact = contact or Contact()
     _apply(contact, data)
     if Contact.objects.filter(email=contact.email).exclude(pk=contact.pk).exists():
