@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
@@ -126,9 +127,10 @@ def notify(request: StaffRequest, ref: str) -> HttpResponse:
         else:
             messages.success(request, _("The notification was queued for sending."))
             return redirect_to_incident(incident)
-    return render(
-        request, "coordination/notify.html", {"incident": incident, "form": form, "draft": draft}
-    )
+    # Mail is signed only when the center's key is configured (lib/mail.py).
+    signed = bool(settings.RENKEI_GPG_KEY_ID)
+    context = {"incident": incident, "form": form, "draft": draft, "signed": signed}
+    return render(request, "coordination/notify.html", context)
 
 
 @staff_required

@@ -10,7 +10,8 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from renkei.coordination.models import Notification, NotificationStatus
+from renkei.coordination.models import Notification
+from renkei.coordination.selectors import notifications_undelivered
 from renkei.coordination.sla import (
     local_tz,
     overdue_cutoff,
@@ -135,13 +136,8 @@ def dashboard(now: datetime | None = None) -> Dashboard:
     counted = today.values_list("channel").annotate(n=Count("pk")).order_by("-n")
     by_channel: list[dict[str, Any]] = [{"channel": c, "n": n} for c, n in counted]
     overdue_rows, overdue_total = _overdue(now)
-    failed = (
-        Notification.objects.filter(
-            sent_at__gte=now - timedelta(days=30), status=NotificationStatus.FAILED
-        )
-        .select_related("incident")
-        .order_by("-sent_at")[:10]
-    )
+    recent = Notification.objects.filter(sent_at__gte=now - timedelta(days=30))
+    failed = notifications_undelivered(recent).select_related("incident").order_by("-sent_at")[:10]
     return Dashboard(
         today_total=sum(row["n"] for row in by_channel),
         today_by_channel=by_channel,
