@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -53,7 +53,7 @@ def incident_resolve(
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.status in (IncidentStatus.MERGED, IncidentStatus.RESOLVED):
         raise ValidationError(f"{incident.ref} is already {incident.status}")
-    resolved_at = resolved_at or timezone.now()
+    resolved_at = _resolution_time(incident, resolved_at)
     resolution = Resolution.objects.create(incident=incident, resolved_at=resolved_at)
     before = {"status": incident.status}
     incident.status = IncidentStatus.RESOLVED
@@ -66,3 +66,16 @@ def incident_resolve(
         after={"status": incident.status, "resolved_at": resolved_at.isoformat()},
     )
     return resolution
+
+
+def _resolution_time(incident: Incident, resolved_at: datetime | None) -> datetime:
+    """Now, or when the takedown happened if it was learned later: not in the future
+    (a minute's grace for clocks), not before the incident's first report."""
+    now = timezone.now()
+    if resolved_at is None:
+        return now
+    if resolved_at > now + timedelta(minutes=1):
+        raise ValidationError("a resolution cannot be recorded in the future")
+    if resolved_at < incident.first_report_at:
+        raise ValidationError(f"{incident.ref} was first reported after that time")
+    return resolved_at
