@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Exists, Max, Min, OuterRef
 from django.utils import timezone
 
 from renkei.accounts.access import is_staff
@@ -191,6 +191,28 @@ def _moved_records(source: Incident) -> dict[str, list[int]]:
     }
 
 
+def _repeated_on(target: Incident, moved: dict[str, list[int]]) -> dict[str, list[int]]:
+    """The moving decisions and resolutions that the target already has at the same instant.
+
+    They are one decision recorded on both (one bulk action gives all its
+    incidents the same `decided_at`). The unique constraints that make
+    re-imports idempotent allow one per incident, so the copy stays on the source.
+    """
+    from renkei.coordination.models import NoNotification, Resolution
+
+    decided = NoNotification.objects.filter(
+        incident=target, decided_at=OuterRef("decided_at"), reason=OuterRef("reason")
+    )
+    resolved = Resolution.objects.filter(incident=target, resolved_at=OuterRef("resolved_at"))
+    repeated = {
+        "no_notifications": NoNotification.objects.filter(
+            Exists(decided), pk__in=moved["no_notifications"]
+        ),
+        "resolutions": Resolution.objects.filter(Exists(resolved), pk__in=moved["resolutions"]),
+    }
+    return {kind: list(rows.values_list("pk", flat=True)) for kind, rows in repeated.items()}
+
+
 def _move_records(moved: dict[str, list[int]], to: Incident) -> None:
     from renkei.coordination.models import NoNotification, Notification, Resolution
 
@@ -202,8 +224,9 @@ def _move_records(moved: dict[str, list[int]], to: Incident) -> None:
 
 @transaction.atomic
 def incident_merge(*, actor: User, target: Incident, sources: list[Incident]) -> Incident:
-    """Merge `sources` into `target`: their reports and coordination records move,
-    each source gets status "merged" and `merged_into`; undone by `incident_unmerge`."""
+    """Merge `sources` into `target`: their reports and coordination records move
+    (but a decision the target already has, `_repeated_on`), each source gets
+    status "merged" and `merged_into`; undone by `incident_unmerge`."""
     require_staff(actor)
     locked = _locked([target.pk, *(s.pk for s in sources)])
     target = locked[target.pk]
@@ -217,6 +240,10 @@ def incident_merge(*, actor: User, target: Incident, sources: list[Incident]) ->
     for source in victims:
         source_before = snapshot(source)
         moved = _moved_records(source)
+        kept = _repeated_on(target, moved)
+        moved = {
+            kind: [pk for pk in ids if pk not in kept.get(kind, ())] for kind, ids in moved.items()
+        }
         _move_records(moved, target)
         IncidentMerge.objects.create(
             target=target,
@@ -233,7 +260,7 @@ def incident_merge(*, actor: User, target: Incident, sources: list[Incident]) ->
             action="incident.merge",
             obj=source,
             before=source_before,
-            after={**snapshot(source), "moved": moved},
+            after={**snapshot(source), "moved": moved, "kept": kept},
         )
     incident_recompute(target)
     audit_log(
