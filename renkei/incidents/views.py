@@ -23,7 +23,7 @@ from renkei.incidents.forms import (
     ReclassifyForm,
     SplitForm,
 )
-from renkei.incidents.labels import label
+from renkei.incidents.labels import STATUS_LABELS, label
 from renkei.incidents.models import Brand, Incident, IncidentMerge
 from renkei.incidents.services import (
     incident_assign,
@@ -124,19 +124,35 @@ def reclassify(request: StaffRequest, ref: str) -> HttpResponse:
     return redirect_to_incident(incident)
 
 
+def say_status_change(request: HttpRequest, before: str, incident: Incident) -> None:
+    # The status derives from all the records merged in (a twin's resolution
+    # resolves the target too); a change, maybe out of the queue, must not pass unseen.
+    if incident.status == before:
+        return
+    text = _(
+        "The status of %(ref)s changed from %(before)s to %(after)s"
+        " with the records of the incidents merged into it."
+    )
+    labels = {"before": STATUS_LABELS[before], "after": STATUS_LABELS[incident.status]}
+    messages.warning(request, text % {"ref": incident.ref, **labels})
+
+
 @staff_required
 def merge(request: StaffRequest, ref: str) -> HttpResponse:
     incident = incident_or_404(request, ref)
     form = MergeForm(request.POST or None, initial={"refs": request.GET.get("refs", "")})
     if form.is_valid():
         try:
-            incident_merge(actor=request.user, target=incident, sources=form.cleaned_data["refs"])
+            merged = incident_merge(
+                actor=request.user, target=incident, sources=form.cleaned_data["refs"]
+            )
         except ValidationError as exc:
             form.add_error("refs", exc.message)
         else:
             messages.success(
                 request, _("The incidents were merged into %(ref)s.") % {"ref": incident.ref}
             )
+            say_status_change(request, incident.status, merged)
             return redirect_to_incident(incident)
     return render(request, "incidents/merge.html", {"incident": incident, "form": form})
 
