@@ -30,7 +30,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from renkei.accounts.models import AuditEvent
-from renkei.coordination.models import NoNotification, Notification, Resolution
+from renkei.coordination.models import (
+    NoNotification,
+    Notification,
+    NotificationStatus,
+    Resolution,
+)
 from renkei.coordination.sla import SlaCutoffs, business_age, local_tz, overdue_q, sla_cutoffs
 from renkei.incidents.models import QUEUE_STATUSES, Incident, IncidentMerge, IncidentStatus
 from renkei.intake.attachments import Attachment
@@ -155,7 +160,8 @@ def queue_queryset(filters: QueueFilters, cutoffs: SlaCutoffs) -> tuple[QuerySet
         qs = qs.filter(first_report_at__gte=months[0], first_report_at__lt=months[1])
     if filters.brand:
         qs = qs.filter(brand_id=filters.brand)
-    sent = Notification.objects.filter(incident=OuterRef("pk"))
+    # Only notifications that went out: a failed or queued one leaves the incident unnotified.
+    sent = Notification.objects.filter(incident=OuterRef("pk"), status=NotificationStatus.SENT)
     if filters.country:
         qs = qs.filter(Exists(sent.filter(recipient_country=filters.country.upper())))
     if filters.has_notification in ("yes", "no"):
