@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -178,7 +179,10 @@ def unmerge(request: StaffRequest, pk: int) -> HttpResponse:
 def split(request: StaffRequest, ref: str) -> HttpResponse:
     incident = incident_or_404(request, ref)
     reports = selectors.incident_reports(incident, limit=1000)
-    choices = [(r.pk, f"{r.received_at:%Y-%m-%d %H:%M} {r.url or r.ip or r.ref}") for r in reports]
+    choices = [
+        (r.pk, f"{localtime(r.received_at):%Y-%m-%d %H:%M} {r.url or r.ip or r.ref}")
+        for r in reports
+    ]
     form = SplitForm(request.POST or None, report_choices=choices)
     if form.is_valid():
         try:
