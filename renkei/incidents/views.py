@@ -24,7 +24,7 @@ from renkei.incidents.forms import (
     ReclassifyForm,
     SplitForm,
 )
-from renkei.incidents.labels import STATUS_LABELS, label
+from renkei.incidents.labels import CATEGORY_LABELS, STATUS_LABELS, label
 from renkei.incidents.models import Brand, Incident, IncidentMerge
 from renkei.incidents.services import (
     incident_assign,
@@ -118,10 +118,18 @@ def reclassify(request: StaffRequest, ref: str) -> HttpResponse:
     incident = incident_or_404(request, ref)
     form = ReclassifyForm(request.POST)
     if form.is_valid():
-        incident_classify(
+        changed = incident_classify(
             actor=request.user, incidents=[incident], category=form.cleaned_data["category"]
         )
-        messages.success(request, _("The incident was reclassified."))
+        if changed:
+            messages.success(request, _("The incident was reclassified."))
+        else:
+            # Its own category, or a merged incident: the service skips both.
+            label = CATEGORY_LABELS[incident.category]
+            messages.info(
+                request,
+                _("Nothing changed: the category stays %(category)s.") % {"category": label},
+            )
     return redirect_to_incident(incident)
 
 
