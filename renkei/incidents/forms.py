@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 from renkei.accounts.models import STAFF_ROLES, User
 from renkei.incidents.labels import CATEGORY_LABELS, REASON_LABELS, STATUS_LABELS
 from renkei.incidents.models import Brand, Incident, IncidentStatus
-from renkei.incidents.selectors import QueueFilters
+from renkei.incidents.selectors import QueueFilters, month_span
 
 CATEGORY_FIELD_CHOICES = list(CATEGORY_LABELS.items())
 
@@ -66,8 +66,19 @@ class QueueFilterForm(forms.Form):
         choices=[("oldest", _("oldest first")), ("newest", _("newest first"))],
     )
 
+    def clean_month(self) -> str:
+        month: str = self.cleaned_data["month"]
+        if month and month_span(month) is None:
+            raise forms.ValidationError(_("Enter a month as YYYY-MM."), code="invalid")
+        return month
+
     def filters(self) -> QueueFilters:
-        data: dict[str, Any] = self.cleaned_data if self.is_valid() else {}
+        # Only the valid fields are in cleaned_data: a bad one is dropped and named
+        # on the page (form.errors), the others still apply.
+        data: dict[str, Any] = {}
+        if self.is_bound:
+            self.full_clean()
+            data = self.cleaned_data
         brand = data.get("brand")
         return QueueFilters(
             category=data.get("category", ""),

@@ -133,13 +133,19 @@ def search_q(text: str) -> Q | None:
     return Q(pk__in=sorted(ids)[:SEARCH_CAP])
 
 
-def _month_range(month: str) -> tuple[datetime, datetime] | None:
+def month_span(month: str) -> tuple[datetime, datetime] | None:
+    """The local month `YYYY-MM` as [start, end) instants; None for anything else."""
     match = re.fullmatch(r"(\d{4})-(\d{2})", month)
     if not match or not 1 <= int(match[2]) <= 12:
         return None
     year, number = int(match[1]), int(match[2])
-    start = datetime(year, number, 1, tzinfo=local_tz())
-    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=local_tz())
+    try:
+        start = datetime(year, number, 1, tzinfo=local_tz())
+        end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=local_tz())
+        # Year 0 and 10000 raise ValueError; year 1 in a zone east of UTC has no UTC (Overflow).
+        start.astimezone(UTC), end.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
     return start, end
 
 
@@ -156,7 +162,7 @@ def queue_queryset(filters: QueueFilters, cutoffs: SlaCutoffs) -> tuple[QuerySet
     qs = Incident.objects.filter(_status_q(filters))
     if filters.category:
         qs = qs.filter(category=filters.category)
-    if (months := _month_range(filters.month)) is not None:
+    if (months := month_span(filters.month)) is not None:
         qs = qs.filter(first_report_at__gte=months[0], first_report_at__lt=months[1])
     if filters.brand:
         qs = qs.filter(brand_id=filters.brand)
