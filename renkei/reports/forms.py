@@ -1,8 +1,40 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from renkei.lib.errors import RenkeiError
 from renkei.reports.models import LANGUAGE_CHOICES
+from renkei.reports.periods import Quarter
+
+# The report reaches a year before its quarter, and its business-day tables
+# a year past its end; these bounds keep every date it computes inside what
+# Python's dates hold (years 1 to 9999).
+FIRST_YEAR, LAST_YEAR = 1900, 9997
+
+
+def reportable_quarter(text: str) -> Quarter | None:
+    """The quarter starting at month `text` (YYYY-MM), if a report can cover it."""
+    try:
+        quarter = Quarter.parse(text)
+    except RenkeiError:
+        return None
+    return quarter if FIRST_YEAR <= quarter.first.year <= LAST_YEAR else None
+
+
+class QuarterStartForm(forms.Form):
+    """The index's "any three months from" field."""
+
+    start = forms.CharField(max_length=7)
+
+    def clean_start(self) -> Quarter:
+        quarter = reportable_quarter(self.cleaned_data["start"])
+        if quarter is None:
+            message = _("Enter the first month as YYYY-MM, from %(first)s-01 to %(last)s-12.")
+            raise forms.ValidationError(
+                message, code="invalid", params={"first": FIRST_YEAR, "last": LAST_YEAR}
+            )
+        return quarter
 
 
 class QuarterNoteForm(forms.Form):

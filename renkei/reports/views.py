@@ -12,7 +12,7 @@ from renkei.lib.errors import RenkeiError
 from renkei.reports import selectors
 from renkei.reports.figures import quarterly_report
 from renkei.reports.fonts import CSS_FONT_STACK
-from renkei.reports.forms import QuarterNoteForm
+from renkei.reports.forms import QuarterNoteForm, QuarterStartForm, reportable_quarter
 from renkei.reports.labels import LANGS, Lang
 from renkei.reports.periods import Month, Quarter, report_tz
 from renkei.reports.render_csv import quarterly_csv_files, zip_bytes
@@ -21,10 +21,10 @@ from renkei.reports.services import quarter_note_save
 
 
 def _quarter(text: str) -> Quarter:
-    try:
-        return Quarter.parse(text)
-    except RenkeiError:
-        raise Http404("not a quarter") from None
+    quarter = reportable_quarter(text)
+    if quarter is None:
+        raise Http404("not a quarter")
+    return quarter
 
 
 def _lang(request: HttpRequest) -> Lang:
@@ -50,9 +50,11 @@ def _available_quarters() -> list[str]:
 @require_GET
 @staff_required
 def index(request: HttpRequest) -> HttpResponse:
-    start = request.GET.get("start")
-    if start:
-        return redirect("reports:quarterly", quarter=str(_quarter(start)))
+    if request.GET.get("start"):
+        form = QuarterStartForm(request.GET)
+        if not form.is_valid():
+            return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+        return redirect("reports:quarterly", quarter=str(form.cleaned_data["start"]))
     return render(request, "reports/index.html", {"quarters": _available_quarters()})
 
 
