@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 
 from renkei.incidents.models import CATEGORY_CHOICES, Incident
 from renkei.intake.models import Report
@@ -70,8 +71,8 @@ class Notification(models.Model):
             # Coordinations per month count sent notifications only: index-only.
             models.Index(fields=["sent_at", "status"], name="notification_sent_status"),
             models.Index(fields=["incident", "sent_at"], name="notification_incident"),
-            # Search by e-mail address in the triage queue.
-            models.Index(fields=["recipient"], name="notification_recipient"),
+            # Search by e-mail address in the triage queue, as typed in any case.
+            models.Index(Lower("recipient"), name="notification_recipient_lower"),
         ]
 
 

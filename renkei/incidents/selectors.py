@@ -25,7 +25,7 @@ from django.db.models import (
     QuerySet,
     Value,
 )
-from django.db.models.functions import Coalesce, Least, Substr
+from django.db.models.functions import Coalesce, Least, Lower, Substr
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -88,7 +88,9 @@ def _matches(text: str) -> list[QuerySet[Any]] | None:
     if _REF.fullmatch(text):
         return [Incident.objects.filter(ref=text.upper()).values_list("pk", flat=True)]
     if _EMAIL.fullmatch(text) and "://" not in text:
-        sent_to = Notification.objects.filter(recipient__in={text, text.lower()})
+        # Addresses are typed as people write them (Abuse@Host.example).
+        lowered = Notification.objects.alias(recipient_lower=Lower("recipient"))
+        sent_to = lowered.filter(recipient_lower=text.lower())
         return [sent_to.values_list("incident_id", flat=True)]
     try:
         ip = canonical_ip(text)

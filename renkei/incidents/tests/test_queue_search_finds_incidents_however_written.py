@@ -27,7 +27,7 @@ def incidents(db: None) -> dict[str, str]:
         ref="n1",
         incident=scan,
         sent_at=datetime.fromisoformat("2025-04-04T00:00:00+09:00"),
-        recipient="abuse@isp.example",
+        recipient="Abuse@ISP.example",  # as a coordinator typed it
     )
     return {"site": site.ref, "other": other_path.ref, "scan": scan.ref, "idn": idn.ref}
 
@@ -57,7 +57,8 @@ def test_an_ip_address_in_any_spelling_finds_its_incident(incidents: dict[str, s
 
 
 def test_an_e_mail_address_finds_incidents_notified_to_it(incidents: dict[str, str]) -> None:
-    assert _found("Abuse@ISP.example") == {incidents["scan"]}
+    assert _found("abuse@isp.example") == {incidents["scan"]}
+    assert _found("ABUSE@isp.EXAMPLE") == {incidents["scan"]}
 
 
 def test_an_internationalized_host_is_found_by_its_unicode_or_ascii_name(
