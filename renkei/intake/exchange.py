@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from renkei.lib.errors import ValidationError
-from renkei.lib.normalize import CATEGORIES
+from renkei.lib.normalize import CATEGORIES, json_without_nul
 
 CHANNELS = ("web", "email", "fax", "phone", "api", "feed")
 INDUSTRIES = (
@@ -240,6 +240,11 @@ _KNOWN = {
 }  # fmt: skip
 
 
+def _may_hold_nul(line: bytes | str) -> bool:
+    # JSON spells NUL `\u0000` (a raw one is invalid): a cheap test of the whole line.
+    return (b"\\u0000" in line) if isinstance(line, bytes) else ("\\u0000" in line)
+
+
 def parse_line(line: bytes | str, position: int | None = None) -> Record:
     """Turn one line of the exchange format into a record, or raise ValidationError."""
     try:
@@ -253,6 +258,9 @@ def parse_line(line: bytes | str, position: int | None = None) -> Record:
     parser = _PARSERS.get(kind) if isinstance(kind, str) else None
     if parser is None or not isinstance(kind, str):
         raise ValidationError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if _may_hold_nul(line):
+        # Brands and decisions do not pass the experts, which replace NUL in reports.
+        data = json_without_nul(data)
     fields = _Fields(data)
     record = parser(fields)
     if not isinstance(record, BrandRecord):

@@ -16,9 +16,11 @@ from renkei.lib.errors import ValidationError
 from renkei.lib.normalize import (
     SITE_CATEGORIES,
     canonical_ip,
+    json_without_nul,
     normalize_host,
     normalize_url,
     parse_port,
+    without_nul,
 )
 
 # The same site is reported many times; NormalizedUrl is immutable, so share it.
@@ -52,6 +54,23 @@ def classify(record: ReportRecord) -> str:
     if record.url and record.brand:
         return "phishing"
     return "other"
+
+
+def replace_nul(record: ReportRecord) -> None:
+    """NUL characters (U+0000) become U+FFFD: PostgreSQL cannot store them.
+
+    Every channel's reports pass here before their text becomes fields; the
+    raw report keeps the bytes as they came.
+    """
+    record.ref, record.reporter = without_nul(record.ref), without_nul(record.reporter)
+    record.url, record.ip = without_nul(record.url), without_nul(record.ip)
+    record.brand, record.text = without_nul(record.brand), without_nul(record.text)
+    if record.source:
+        record.source = without_nul(record.source)
+    if record.incident:
+        record.incident = without_nul(record.incident)
+    if record.extra:
+        record.extra = json_without_nul(record.extra)
 
 
 def normalize_fields(prepared: PreparedReport) -> None:
@@ -93,6 +112,7 @@ def prepare_fields(record: ReportRecord, *, source: str) -> PreparedReport:
 
     Raises ValidationError for bad values.
     """
+    replace_nul(record)
     prepared = PreparedReport(record=record, source=record.source or source)
     normalize_fields(prepared)
     if record.category:

@@ -15,6 +15,7 @@ import functools
 import ipaddress
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import idna
 
@@ -35,6 +36,28 @@ KEYLESS_CATEGORIES: tuple[str, ...] = ("ics", "targeted_attack", "other")
 PROTOCOLS: tuple[str, ...] = ("tcp", "udp", "sctp", "icmp")
 DEFAULT_PORTS: dict[str, int] = {"http": 80, "https": 443}
 MAX_PORT = 65535
+
+
+# --- Text --------------------------------------------------------------------
+
+# PostgreSQL text and jsonb cannot hold U+0000; the raw report keeps the bytes.
+NUL, REPLACEMENT = "\x00", "\ufffd"
+
+
+def without_nul(text: str) -> str:
+    """`text` with every NUL character replaced by U+FFFD (the replacement character)."""
+    return text.replace(NUL, REPLACEMENT) if NUL in text else text
+
+
+def json_without_nul(value: Any) -> Any:
+    """A JSON-like value (strings, lists, dicts, nested) with no NUL in its strings or keys."""
+    if isinstance(value, str):
+        return without_nul(value)
+    if isinstance(value, dict):
+        return {json_without_nul(k): json_without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_without_nul(item) for item in value]
+    return value
 
 
 # --- Refanging ---------------------------------------------------------------
