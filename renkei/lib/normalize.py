@@ -158,6 +158,25 @@ _OCTAL_LABEL = re.compile(r"0[0-7]+")
 _DECIMAL_LABEL = re.compile(r"0|[1-9][0-9]*")
 
 
+# RFC 1035 §2.3.4 (and RFC 1123 §2.1): 63 octets a label, 253 the name in text form.
+MAX_LABEL_LENGTH, MAX_HOST_LENGTH = 63, 253
+
+
+def _fits_dns(host: str) -> bool:
+    if len(host) <= MAX_LABEL_LENGTH:
+        return True  # the usual case, and no label can be longer
+    return len(host) <= MAX_HOST_LENGTH and all(
+        len(label) <= MAX_LABEL_LENGTH for label in host.split(".")
+    )
+
+
+def _check_dns_lengths(host: str, raw: str) -> None:
+    if len(host) > MAX_HOST_LENGTH:
+        raise _host_error(f"longer than {MAX_HOST_LENGTH} characters", raw)
+    if not _fits_dns(host):
+        raise _host_error(f"a label is longer than {MAX_LABEL_LENGTH} characters", raw)
+
+
 def _host_error(detail: str, raw: str) -> NormalizationError:
     return NormalizationError(f"not a valid host name: {detail} in {raw!r}")
 
@@ -278,6 +297,7 @@ def _host_forms(raw: str) -> tuple[str, str]:
     if not host:
         raise _host_error("empty host", raw)
     bare = _parse_ipv4(host, raw) or host
+    _check_dns_lengths(bare, raw)
     return bare, bare
 
 
@@ -367,6 +387,8 @@ def _plain_url(value: str) -> NormalizedUrl | None:
     # Punycode is checked and numeric hosts are IPv4 numbers: the general path.
     if "xn--" in host or _NUMERIC_LAST_LABEL.fullmatch(host, host.rfind(".")):
         return None
+    if not _fits_dns(host):
+        return None  # the general path says why
     path = (remove_dot_segments(raw_path).rstrip("/") if raw_path else "") or "/"
     key = host + path
     return NormalizedUrl(url=f"{scheme}://{key}", host=host, port=None, path=path, key=key)
