@@ -436,13 +436,18 @@ def _normalize_refanged(text: str) -> NormalizedUrl:
 def _canonical_ip(text: str) -> str:
     literal = text[1:-1] if text.startswith("[") and text.endswith("]") else text
     try:
-        return str(ipaddress.ip_address(literal))
+        address = ipaddress.ip_address(literal)
     except ValueError:
         raise NormalizationError(f"not a valid IP address: {text!r}") from None
+    if isinstance(address, ipaddress.IPv6Address) and address.scope_id is not None:
+        # A zone (`%eth0`, `%25eth0` as URLs escape it) names an interface of the
+        # reporter's own machine: it is not part of the address.
+        return str(ipaddress.IPv6Address(int(address)))
+    return str(address)
 
 
 def canonical_ip(value: str) -> str:
-    """IPv4 as a dotted quad, IPv6 compressed; any range is accepted."""
+    """IPv4 as a dotted quad, IPv6 compressed without a zone; any range is accepted."""
     return _canonical_ip(refang(value))
 
 
