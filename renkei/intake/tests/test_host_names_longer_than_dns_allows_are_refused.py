@@ -6,16 +6,15 @@ the import line, the form field and the API call say why instead.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from django.test import Client
 
 from renkei.accounts.models import User
-from renkei.accounts.services import api_token_create
 from renkei.intake.models import Report
 from renkei.intake.tests.helpers import import_objects, report
+from renkei.intake.tests.receiving import api_post
 from renkei.lib.errors import NormalizationError
 from renkei.lib.normalize import normalize_url
 
@@ -65,12 +64,9 @@ def test_the_public_form_shows_it_as_an_error_of_the_url_field(client: Client) -
 
 @pytest.mark.django_db
 def test_the_api_answers_422_with_the_reason(client: Client, personas: dict[str, User]) -> None:
-    token = api_token_create(actor=personas["analyst"], user=personas["analyst"], name="t")[1]
+    body = {"ref": "a11", "category": "phishing", "url": LONG_LABEL}
 
-    response = client.post(
-        "/api/reports", json.dumps({"ref": "a11", "category": "phishing", "url": LONG_LABEL}),
-        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}",
-    )  # fmt: skip
+    response = api_post(client, personas["analyst"], "/reports", body)
 
     assert response.status_code == 422
     assert "longer than 253 characters" in response.json()["detail"]

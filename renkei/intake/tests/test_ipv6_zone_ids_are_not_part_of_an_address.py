@@ -6,15 +6,13 @@ one scan source, one incident; and a long zone no longer overflows `Report.ip`.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.test import Client
 
 from renkei.accounts.models import User
-from renkei.accounts.services import api_token_create
 from renkei.incidents.models import Incident
 from renkei.intake.models import Report
+from renkei.intake.tests.receiving import api_post
 from renkei.lib.normalize import canonical_ip
 
 
@@ -42,13 +40,9 @@ def test_scans_from_one_address_with_different_zones_open_one_incident(client: C
 def test_a_long_zone_is_no_obstacle_to_storing_the_report(
     client: Client, personas: dict[str, User]
 ) -> None:
-    token = api_token_create(actor=personas["analyst"], user=personas["analyst"], name="t")[1]
     body = {"ref": "a3b", "category": "scan", "ip": "fe80::1%" + "x" * 90, "ports": ["22/tcp"]}
 
-    response = client.post(
-        "/api/reports", json.dumps(body), content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {token}",
-    )  # fmt: skip
+    response = api_post(client, personas["analyst"], "/reports", body)
 
     assert response.status_code == 201, response.content
     assert Report.objects.get().ip == "fe80::1"

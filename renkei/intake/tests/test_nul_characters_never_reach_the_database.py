@@ -6,19 +6,17 @@ keeps the bytes as they came.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from django.test import Client
 
 from renkei.accounts.models import User
-from renkei.accounts.services import api_token_create
 from renkei.coordination.models import Notification
 from renkei.incidents.models import Brand
-from renkei.intake.collectors.mail import email_receive
 from renkei.intake.models import Report
 from renkei.intake.tests.helpers import import_objects, report
+from renkei.intake.tests.receiving import api_post, mailed_report
 
 pytestmark = pytest.mark.django_db
 
@@ -56,16 +54,12 @@ def test_brands_and_notifications_with_nul_are_imported_too(tmp_path: Path) -> N
 def test_an_api_report_with_nul_is_created_and_its_batch_neighbours_too(
     client: Client, personas: dict[str, User]
 ) -> None:
-    token = api_token_create(actor=personas["analyst"], user=personas["analyst"], name="t")[1]
     batch = {"reports": [
         {"ref": "a1", "category": "other", "text": "x\x00y", "extra": {"k": "\x00"}},
         {"ref": "a2", "category": "scan", "ip": "198.51.100.7", "ports": ["22/tcp"]},
     ]}  # fmt: skip
 
-    response = client.post(
-        "/api/reports/batch", json.dumps(batch), content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {token}",
-    )  # fmt: skip
+    response = api_post(client, personas["analyst"], "/reports/batch", batch)
 
     assert response.status_code == 200, response.content
     assert [r["status"] for r in response.json()["results"]] == ["created", "created"]
@@ -79,10 +73,8 @@ def test_an_e_mail_with_nul_in_subject_and_body_is_stored_with_the_bytes_it_came
         b"body with \x00 nul http://nul.example.com/a\x00b\r\n"
     )
 
-    outcome = email_receive(raw, collector="test")
+    stored = mailed_report(raw)
 
-    assert outcome.status == "created", outcome.error
-    stored = Report.objects.get(pk=outcome.report_id)
     assert "\x00" not in stored.text and "\ufffd" in stored.text
     assert stored.extra["mail"]["subject"] == "nul\ufffdhere"
     assert bytes(stored.raw.content) == raw
