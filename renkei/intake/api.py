@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
@@ -50,6 +50,8 @@ from renkei.intake.collectors.api import (
     api_reject_request,
 )
 from renkei.intake.models import Report
+from renkei.lib.errors import ValidationError
+from renkei.lib.timestamps import as_utc
 
 Category = Literal[
     "phishing", "defacement", "malware_site", "scan", "dos", "ics", "targeted_attack", "other"
@@ -69,8 +71,8 @@ def _rfc3339_text(value: Any) -> Any:
 
 def _has_utc(value: datetime) -> datetime:
     try:
-        value.astimezone(UTC)  # year 1 at +09:00 has none; the database would fail on it
-    except OverflowError:
+        as_utc(value)  # year 1 at +09:00 has none; the database would fail on it
+    except ValidationError:
         raise ValueError("is outside the years a timestamp can have") from None
     return value
 

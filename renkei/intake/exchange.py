@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import orjson
 
 from renkei.lib.errors import ValidationError
 from renkei.lib.normalize import CATEGORIES, json_without_nul
+from renkei.lib.timestamps import in_range
 
 CHANNELS = ("web", "email", "fax", "phone", "api", "feed")
 INDUSTRIES = (
@@ -155,7 +156,7 @@ def parse_timestamp(value: str, name: str = "timestamp") -> datetime:
         raise ValidationError(f"{name} {value!r} has no UTC offset (add Z or +09:00)")
     # In UTC, times share one tzinfo: comparing and hashing them (dedup windows,
     # storage) skips the offset arithmetic that mixed offsets need.
-    return parsed.astimezone(UTC)
+    return in_range(parsed, name)
 
 
 def _brand(f: _Fields) -> BrandRecord:

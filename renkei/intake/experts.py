@@ -22,6 +22,7 @@ from renkei.lib.normalize import (
     parse_port,
     without_nul,
 )
+from renkei.lib.timestamps import in_range
 
 # The same site is reported many times; NormalizedUrl is immutable, so share it.
 _normalize_url = functools.lru_cache(maxsize=65_536)(normalize_url)
@@ -113,6 +114,7 @@ def prepare_fields(record: ReportRecord, *, source: str) -> PreparedReport:
     Raises ValidationError for bad values.
     """
     replace_nul(record)
+    in_range(record.received_at, "received_at")  # API clients and mail servers set it too
     prepared = PreparedReport(record=record, source=record.source or source)
     normalize_fields(prepared)
     if record.category:

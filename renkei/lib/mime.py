@@ -42,6 +42,7 @@ from typing import Any, Literal
 
 from renkei.lib.charsets import decode_bytes
 from renkei.lib.html_text import html_to_text
+from renkei.lib.timestamps import is_in_range
 
 __all__ = [
     "Attachment",
@@ -218,6 +219,9 @@ def _parse_date(raw: str | None, problems: _Problems) -> datetime | None:
     if value.tzinfo is None:
         problems.add("Date: no time zone; UTC assumed")
         value = value.replace(tzinfo=UTC)
+    if not is_in_range(value):
+        problems.add(f"Date: out of range, not used: {raw[:80]!r}")
+        return None
     return value
 
 

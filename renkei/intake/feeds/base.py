@@ -25,6 +25,7 @@ from renkei.intake.importer import (
 from renkei.intake.services import raw_report_record_failure
 from renkei.lib import sqlbulk
 from renkei.lib.errors import RenkeiError, ValidationError
+from renkei.lib.timestamps import in_range
 
 
 def row_ref(prefix: str, line: bytes) -> str:
@@ -58,7 +59,7 @@ def parse_utc(value: str, name: str) -> datetime:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise ValidationError(f"{name} {value!r} is not a timestamp") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return in_range(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC), name)
 
 
 def _offset(progress: ProgressCallback, done_bytes: int, done_lines: int) -> ProgressCallback:

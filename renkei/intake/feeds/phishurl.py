@@ -30,6 +30,7 @@ from typing import ClassVar
 from renkei.intake.exchange import ReportRecord
 from renkei.intake.feeds.base import FeedImporter, feed_record, row_ref
 from renkei.lib.errors import ValidationError
+from renkei.lib.timestamps import in_range
 
 JST = timezone(timedelta(hours=9), "JST")
 REPORTER = "JPCERT/CC phishurl-list"
@@ -73,12 +74,14 @@ def parse_jst(value: str) -> datetime:
     if len(text) != 19 or text[4] not in "/-" or text[13] != ":":
         raise ValidationError(f"date {value!r} is not YYYY/MM/DD HH:MM:SS")
     try:
-        return datetime(
+        parsed = datetime(
             int(text[0:4]), int(text[5:7]), int(text[8:10]),
             int(text[11:13]), int(text[14:16]), int(text[17:19]), tzinfo=JST,
         )  # fmt: skip
     except ValueError:
         raise ValidationError(f"date {value!r} is not a valid date and time") from None
+    in_range(parsed, "date")
+    return parsed
 
 
 def split_row(text: str) -> list[str]:

@@ -20,6 +20,7 @@ from renkei.intake.suggest import Clues
 from renkei.lib.archives import candidate_passwords
 from renkei.lib.mime import ParsedMessage, decode_bytes, extract_ticket_tag, html_to_text
 from renkei.lib.observables import Observables, extract_observables
+from renkei.lib.timestamps import is_in_range
 
 MAX_TEXT = 200_000  # characters of the message kept in Report.text
 MAX_SCANNED = 2_000_000  # characters searched for observables
@@ -113,9 +114,9 @@ def received_time(parsed: ParsedMessage) -> datetime | None:
         _, _, stamp = header.rpartition(";")
         try:
             value = parsedate_to_datetime(stamp.strip())
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             continue
-        if value.tzinfo is not None:
+        if value.tzinfo is not None and is_in_range(value):
             return value
     return parsed.date
 
