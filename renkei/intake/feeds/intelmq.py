@@ -71,6 +71,8 @@ def _site_url(event: dict[str, Any], category: str) -> str:
     host = _text(event, "source.fqdn") or _text(event, "source.ip")
     if not host:
         raise ValidationError(f"a {category} event needs source.url or source.fqdn")
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address: a URL brackets it (RFC 3986 §3.2.2)
     return f"http://{host}/"
 
 
