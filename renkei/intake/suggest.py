@@ -102,8 +102,17 @@ ARF_TYPES = {
     "scan": "scan",
     "ddos": "dos",
 }  # fmt: skip
+# `22/tcp`, `port 22` (`ports 22`, `ポート22`, `ポート番号：22`, with or without `/udp`),
+# `22番ポート`. Boundaries are ASCII ones: `\b` is a Unicode word boundary, and
+# there is none between ト and 2 in `ポート22` or between p and へ in `22/tcpへ`.
+# After a keyword, a number that goes on as a date, a time or an address
+# (`2024/10/22`, `10:22`, `192.0.2.1`) is not a port.
 _PORT = re.compile(
-    r"\b(\d{1,5})\s*/\s*(tcp|udp)\b|\bports?\s*(?:番号)?\s*[:：]?\s*(\d{1,5})\b", re.I
+    r"(?<![\dA-Za-z])(\d{1,5})\s*/\s*(tcp|udp)(?![A-Za-z])"
+    r"|(?:(?<![A-Za-z])ports?|ポート)\s*(?:番号)?\s*[:：]?\s*(\d{1,5})(?![\d]|[:.：/]\d)"
+    r"(?:\s*/\s*(tcp|udp)(?![A-Za-z]))?"
+    r"|(?<![\dA-Za-z])(\d{1,5})\s*番\s*ポート",
+    re.I,
 )
 
 
@@ -293,9 +302,8 @@ def _arf_evidence(arf: dict[str, str], evidence: _Evidence) -> None:
 def ports_in(text: str) -> list[str]:
     found: dict[str, None] = {}
     for match in _PORT.finditer(text[:100_000]):
-        number, proto = (
-            (match.group(1), match.group(2)) if match.group(1) else (match.group(3), "tcp")
-        )
+        number = match.group(1) or match.group(3) or match.group(5)
+        proto = match.group(2) or match.group(4) or "tcp"
         if 0 < int(number) <= 65535:
             found[f"{int(number)}/{proto.lower()}"] = None
     return list(found)[:50]
