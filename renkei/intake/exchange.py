@@ -8,6 +8,7 @@ report it against the line number.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,8 @@ INDUSTRIES = (
     "finance", "ecommerce", "telecom", "transport", "logistics", "government",
     "utilities", "media", "it_services", "crypto", "other",
 )  # fmt: skip
+# The refs renkei makes and `renkei export` writes (incidents.models._ref_text).
+INCIDENT_REF = re.compile(r"I-[0-9A-HJKMNP-TV-Z]{10}")
 BASES = ("site_confirmed", "detailed_logs", "contact_requested", "high_threat")
 REASONS = (
     "site_unreachable", "already_notified", "information_only", "low_threat",
@@ -130,6 +133,14 @@ class _Fields:
             raise ValidationError(f"unknown {name} {value!r}; expected one of {', '.join(choices)}")
         return value
 
+    def incident_ref(self, name: str) -> str | None:
+        value = self.text(name, 40)
+        if value and not INCIDENT_REF.fullmatch(value):
+            raise ValidationError(
+                f"{name} {value!r} is not an incident ref (I- and 10 Crockford base32 characters)"
+            )
+        return value or None
+
     def timestamp(self, name: str) -> datetime:
         return parse_timestamp(self.required(name, 64), name)
 
@@ -184,7 +195,7 @@ def _report(f: _Fields) -> ReportRecord:
         brand=f.text("brand", 200),
         text=f.text("text", 1_000_000),
         source=f.text("source", 200) or None,
-        incident=f.text("incident", 40) or None,
+        incident=f.incident_ref("incident"),
         extra={},
     )
 
