@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from renkei.accounts.access import is_staff
 from renkei.accounts.audit import audit_log
@@ -47,7 +48,9 @@ def _apply(contact: Contact, data: dict[str, Any]) -> None:
     try:
         contact.pgp_fingerprint = import_public_key(key, home=settings.RENKEI_GPG_HOME)
     except PgpError as exc:
-        raise ValidationError(exc.message) from None
+        # GnuPG's reason stays in English (lib speaks to operators); the page says what failed.
+        message = _("The OpenPGP key cannot be used: %(reason)s") % {"reason": exc.message}
+        raise ValidationError(message) from None
 
 
 @transaction.atomic
@@ -63,7 +66,9 @@ def contact_save(*, actor: User, contact: Contact | None, data: dict[str, Any]) 
     contact = contact or Contact()
     _apply(contact, data)
     if Contact.objects.filter(email=contact.email).exclude(pk=contact.pk).exists():
-        raise ValidationError(f"{contact.email} is already in the directory")
+        raise ValidationError(
+            _("%(email)s is already in the directory.") % {"email": contact.email}
+        )
     contact.save()
     audit_log(
         actor=actor,

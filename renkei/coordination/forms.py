@@ -38,13 +38,15 @@ class NotificationForm(forms.Form):
 
 
 class ContactForm(forms.ModelForm):
+    # Declared here: a model field's English choices would replace a widget's labels.
+    role = forms.ChoiceField(label=_("Role"), choices=list(CONTACT_ROLE_LABELS.items()))
+
     class Meta:
         model = Contact
         fields = list(CONTACT_FIELDS)
         labels = {
             "organisation": _("Organisation"),
             "email": _("E-mail address"),
-            "role": _("Role"),
             "country": _("Country"),
             "language": _("Language"),
             "pgp_public_key": _("OpenPGP public key (optional)"),
@@ -52,7 +54,6 @@ class ContactForm(forms.ModelForm):
             "active": _("Active"),
         }
         widgets = {
-            "role": forms.Select(choices=list(CONTACT_ROLE_LABELS.items())),
             "pgp_public_key": forms.Textarea(attrs={"rows": 6, "class": "mono"}),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }

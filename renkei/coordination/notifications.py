@@ -23,17 +23,20 @@ from django.template import (
     defaulttags,
 )
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from renkei.accounts.access import is_admin, is_staff
 from renkei.accounts.audit import audit_log
 from renkei.accounts.models import User
 from renkei.coordination.models import (
+    LANGUAGE_CHOICES,
     Contact,
     Notification,
     NotificationStatus,
     NotificationTemplate,
 )
 from renkei.coordination.sla import local_tz
+from renkei.incidents.labels import CATEGORY_LABELS
 from renkei.incidents.models import Incident, IncidentStatus
 from renkei.intake.models import Report
 from renkei.lib import mail
@@ -111,13 +114,14 @@ def render_text(source: str, context: dict[str, Any]) -> str:
     try:
         template = _ENGINE.from_string(source)
     except TemplateSyntaxError as exc:
-        raise ValidationError(f"template error: {exc}") from None
+        raise ValidationError(_("Template error: %(error)s") % {"error": exc}) from None
     try:
         rendered = template.render(Context(context, autoescape=False))
     except Exception as exc:  # noqa: BLE001 - stored template text is untrusted input
         # Tags fail while rendering in their own ways (a for loop unpacking a
         # string, widthratio with text): whatever it is, it is the template's fault.
-        raise ValidationError(f"template error: {type(exc).__name__}: {exc}") from None
+        error = f"{type(exc).__name__}: {exc}"
+        raise ValidationError(_("Template error: %(error)s") % {"error": error}) from None
     # Template output is marked safe; this text is data (report values inside),
     # so hand it on as a plain str that pages escape like any other.
     return "".join([rendered])
@@ -137,7 +141,13 @@ def render_notification(
             category=incident.category, language=language
         ).first()
         if template is None:
-            raise ValidationError(f"no {language} template for {incident.category}")
+            raise ValidationError(
+                _("There is no %(language)s template for %(category)s.")
+                % {
+                    "language": dict(LANGUAGE_CHOICES).get(language, language),
+                    "category": CATEGORY_LABELS.get(incident.category, incident.category),
+                }
+            )
         subject, body = template.subject, template.body
     context = template_context(incident, contact)
     return with_ticket(render_text(subject, context), incident), render_text(body, context)
@@ -191,10 +201,11 @@ def notification_queue(
         raise PermissionDenied("only center staff send notifications")
     if incident.status == IncidentStatus.MERGED:
         raise ValidationError(
-            f"{incident.ref} is merged; notify from the incident it is merged into"
+            _("%(ref)s is merged; notify from the incident it is merged into.")
+            % {"ref": incident.ref}
         )
     if not recipient or "@" not in recipient:
-        raise ValidationError("a notification needs the recipient's e-mail address")
+        raise ValidationError(_("A notification needs the recipient's e-mail address."))
     notification = Notification.objects.create(
         source=SOURCE,
         ref=f"{incident.ref}-{secrets.token_hex(6)}",
@@ -327,15 +338,11 @@ def notification_attempt(*, notification_id: int) -> AttemptOutcome:
         )
     except mail.TemporaryMailError as exc:
         if notification.attempts >= settings.RENKEI_NOTIFY_MAX_ATTEMPTS:
-            _record(
-                notification,
-                NotificationStatus.FAILED,
-                error=f"gave up after {notification.attempts} attempts: {exc}",
-            )
+            # The mail server's own words only: the page says the delivery failed and
+            # shows the attempts in the reader's language (a prefix here would be English).
+            _record(notification, NotificationStatus.FAILED, error=str(exc))
             return AttemptOutcome(NotificationStatus.FAILED)
-        _record(
-            notification, NotificationStatus.QUEUED, error=f"attempt {notification.attempts}: {exc}"
-        )
+        _record(notification, NotificationStatus.QUEUED, error=str(exc))
         delay = settings.RENKEI_NOTIFY_RETRY_SECONDS * 2 ** (notification.attempts - 1)
         return AttemptOutcome(NotificationStatus.QUEUED, retry_in=delay)
     except (mail.PermanentMailError, PgpError) as exc:

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from renkei.accounts.access import is_staff
 from renkei.accounts.audit import audit_log
@@ -31,7 +32,7 @@ from renkei.intake.models import Report
 from renkei.lib.errors import NormalizationError, PermissionDenied, ValidationError
 from renkei.lib.normalize import incident_key, parse_port
 
-CATEGORIES = {value for value, _ in CATEGORY_CHOICES}
+CATEGORIES = set(dict(CATEGORY_CHOICES))
 MAX_BULK = 1000
 
 
@@ -85,7 +86,7 @@ def incident_recompute(incident: Incident) -> Incident:
         first=Min("received_at"), last=Max("received_at"), count=Count("id")
     )
     if not found["count"] and incident.merged_into_id is None:
-        raise ValidationError(f"{incident.ref} would be left without reports")
+        raise ValidationError(_("%(ref)s would be left without reports.") % {"ref": incident.ref})
     if found["count"]:
         incident.first_report_at, incident.last_report_at = found["first"], found["last"]
     incident.report_count = found["count"]
@@ -127,7 +128,7 @@ def incident_classify(*, actor: User, incidents: list[Incident], category: str) 
     """Set the category (and the key that goes with it) of live incidents."""
     require_staff(actor)
     if category not in CATEGORIES:
-        raise ValidationError(f"unknown category {category!r}")
+        raise ValidationError(_("Unknown category: %(category)s.") % {"category": category})
     changed = 0
     for incident in _locked(i.pk for i in incidents[:MAX_BULK]).values():
         if incident.status == IncidentStatus.MERGED or incident.category == category:
@@ -150,7 +151,7 @@ def incident_classify(*, actor: User, incidents: list[Incident], category: str) 
 def incident_assign(*, actor: User, incidents: list[Incident], assignee: User | None) -> int:
     require_staff(actor)
     if assignee is not None and not is_staff(assignee):
-        raise ValidationError("incidents can only be assigned to center staff")
+        raise ValidationError(_("Incidents can only be assigned to center staff."))
     changed = 0
     for incident in _locked(i.pk for i in incidents[:MAX_BULK]).values():
         if incident.assignee_id == (assignee.pk if assignee else None):
@@ -232,10 +233,12 @@ def incident_merge(*, actor: User, target: Incident, sources: list[Incident]) ->
     target = locked[target.pk]
     victims = [locked[s.pk] for s in sources if s.pk != target.pk]
     if not victims:
-        raise ValidationError("choose at least one other incident to merge")
+        raise ValidationError(_("Choose at least one other incident to merge."))
     for incident in (target, *victims):
         if incident.status == IncidentStatus.MERGED:
-            raise ValidationError(f"{incident.ref} is already merged into another incident")
+            raise ValidationError(
+                _("%(ref)s is already merged into another incident.") % {"ref": incident.ref}
+            )
     before = snapshot(target)
     for source in victims:
         source_before = snapshot(source)
@@ -279,7 +282,7 @@ def incident_unmerge(*, actor: User, merge: IncidentMerge) -> Incident:
     require_staff(actor)
     merge = IncidentMerge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at is not None:
-        raise ValidationError("this merge has already been undone")
+        raise ValidationError(_("This merge has already been undone."))
     locked = _locked([merge.source_id, merge.target_id])
     source, target = locked[merge.source_id], locked[merge.target_id]
     before_source, before_target = snapshot(source), snapshot(target)
@@ -320,13 +323,15 @@ def incident_split(*, actor: User, incident: Incident, report_ids: list[int]) ->
     require_staff(actor)
     incident = _locked([incident.pk])[incident.pk]
     if incident.status == IncidentStatus.MERGED:
-        raise ValidationError(f"{incident.ref} is merged; split the incident it was merged into")
+        raise ValidationError(
+            _("%(ref)s is merged; split the incident it was merged into.") % {"ref": incident.ref}
+        )
     wanted = set(report_ids)
     reports = list(
         Report.objects.filter(incident=incident, pk__in=wanted).order_by("received_at", "id")
     )
     if not reports or len(reports) != len(wanted):
-        raise ValidationError("choose reports of this incident to split out")
+        raise ValidationError(_("Choose reports of this incident to split out."))
     before = snapshot(incident)
     first = reports[0]
     new = Incident.objects.create(

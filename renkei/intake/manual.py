@@ -12,6 +12,8 @@ import json
 import secrets
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+
 from renkei.accounts.access import is_staff
 from renkei.accounts.models import User
 from renkei.incidents.brands import BrandCatalog
@@ -45,9 +47,11 @@ def report_ingest_one(
     if not is_staff(actor):
         raise PermissionDenied("only center staff enter reports by hand")
     if channel not in MANUAL_CHANNELS:
-        raise ValidationError(f"channel must be one of {', '.join(MANUAL_CHANNELS)}")
+        raise ValidationError(
+            _("The channel must be one of %(channels)s.") % {"channels": ", ".join(MANUAL_CHANNELS)}
+        )
     if scan is not None and len(scan) > MAX_SCAN_BYTES:
-        raise ValidationError("the scanned page is larger than 20 MB")
+        raise ValidationError(_("The scanned page is larger than 20 MB."))
     record = ReportRecord(
         ref=f"M-{received_at:%Y%m%d}-{secrets.token_hex(5)}",
         received_at=received_at,
@@ -86,8 +90,10 @@ def report_ingest_one(
     try:
         prepared = prepare_report(record, source=SOURCE, brands=BrandCatalog())
     except ValidationError as exc:
+        # The raw report keeps the reason as lib wrote it; the page says what failed.
         raw_report_mark(raw.pk, status="failed", error=exc.message)
-        raise
+        message = _("The report could not be read: %(reason)s") % {"reason": exc.message}
+        raise ValidationError(message) from None
     result = report_ingest_batch(prepared=[prepared], actor=actor)
     raw_report_mark(raw.pk, status="parsed")
     return Report.objects.select_related("incident").get(

@@ -43,7 +43,7 @@ def test_a_template_that_reaches_beyond_its_text_or_fails_to_render_is_refused_a
 ) -> None:
     template = NotificationTemplate.objects.get(category="phishing", language="en")
     page = _save(personas["admin"], template, body)
-    assert "template error" in page
+    assert "テンプレートのエラー" in page
     assert NotificationTemplate.objects.get(pk=template.pk).body == template.body
 
 
@@ -57,7 +57,7 @@ def test_the_live_preview_shows_why_a_template_does_not_render(
         {"subject": "Takedown", "body": FAILS_WHILE_RENDERING},
     )
     assert response.status_code == 200
-    assert "template error" in response.content.decode()
+    assert "テンプレートのエラー" in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -71,9 +71,9 @@ def test_a_stored_template_that_does_not_render_leaves_its_pages_working_with_th
     client = signed_in(personas["admin"])
 
     edit = client.get(reverse("coordination:template_edit", args=[template.pk]))
-    assert edit.status_code == 200 and "template error" in edit.content.decode()
+    assert edit.status_code == 200 and "テンプレートのエラー" in edit.content.decode()
 
     notify = client.get(reverse("coordination:notify", args=[incident.ref]) + "?language=en")
     assert notify.status_code == 200
     page = notify.content.decode()
-    assert 'id="template-error"' in page and "template error" in page
+    assert 'id="template-error"' in page and "テンプレートのエラー" in page

@@ -63,7 +63,7 @@ def test_a_broken_template_is_refused_with_the_reason(personas: dict[str, User])
         reverse("coordination:template_edit", args=[template.pk]),
         {"subject": "x", "body": "{% if %}"},
     )
-    assert response.status_code == 200 and "template error" in response.content.decode()
+    assert response.status_code == 200 and "テンプレートのエラー" in response.content.decode()
     assert NotificationTemplate.objects.get(pk=template.pk).body != "{% if %}"
 
 
