@@ -11,8 +11,16 @@ from renkei.accounts.models import STAFF_ROLES, User
 from renkei.incidents.labels import CATEGORY_LABELS, REASON_LABELS, STATUS_LABELS
 from renkei.incidents.models import Brand, Incident, IncidentStatus
 from renkei.incidents.selectors import QueueFilters, month_span
+from renkei.incidents.templatetags.renkei_console import reveal_controls
 
 CATEGORY_FIELD_CHOICES = list(CATEGORY_LABELS.items())
+
+
+class BrandChoiceField(forms.ModelChoiceField):
+    """Brands by name, with direction marks shown: an option reads as its name does."""
+
+    def label_from_instance(self, obj: Brand) -> str:
+        return reveal_controls(obj.name)
 
 
 class QueueFilterForm(forms.Form):
@@ -42,7 +50,7 @@ class QueueFilterForm(forms.Form):
         max_length=7,
         widget=forms.TextInput(attrs={"type": "month"}),
     )
-    brand = forms.ModelChoiceField(
+    brand = BrandChoiceField(
         label=_("Brand"),
         required=False,
         queryset=Brand.objects.order_by("name"),

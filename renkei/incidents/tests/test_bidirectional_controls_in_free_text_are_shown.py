@@ -1,0 +1,47 @@
+"""Direction and zero-width marks in what reporters send are shown as <U+…>, so that
+"山田太郎<RLO>gnp.exe" does not read as "山田太郎exe.png" on the console."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from renkei.accounts.models import User
+from renkei.incidents.tests.factories import ingest
+from renkei.incidents.tests.helpers import signed_in
+
+RLO, PDF = "\u202e", "\u202c"
+REPORTER = f"山田太郎{RLO}gnp.exe{PDF}"
+BRAND = f"Example{RLO} Bank"  # never closed: it would turn the rest of the line around
+
+
+def _shown(page: str) -> str:
+    return re.sub(r'value="[^"]*"', "", page)
+
+
+@pytest.mark.django_db
+def test_the_incident_page_shows_the_marks_of_a_hostile_reporter_and_brand(
+    personas: dict[str, User],
+) -> None:
+    report = ingest(url="https://example.com/login", reporter=REPORTER, brand=BRAND)
+
+    page = signed_in(personas["analyst"]).get(
+        reverse("incidents:detail", args=[report.incident.ref])
+    )
+
+    text = page.content.decode()
+    assert "山田太郎&lt;U+202E&gt;gnp.exe&lt;U+202C&gt;" in text
+    assert "Example&lt;U+202E&gt; Bank" in text
+    # Input values stay as they are: they are sent back, not read.
+    assert RLO not in _shown(text)
+
+
+@pytest.mark.django_db
+def test_the_queue_shows_the_marks_of_a_hostile_brand(personas: dict[str, User]) -> None:
+    ingest(url="https://example.com/login", brand=BRAND)
+
+    text = signed_in(personas["analyst"]).get(reverse("incidents:queue")).content.decode()
+
+    assert "Example&lt;U+202E&gt; Bank" in text and RLO not in _shown(text)
