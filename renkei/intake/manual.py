@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renkei.accounts.access import is_staff
@@ -26,6 +27,19 @@ from renkei.lib.errors import PermissionDenied, ValidationError
 SOURCE = "manual"
 MANUAL_CHANNELS = ("fax", "phone")
 MAX_SCAN_BYTES = 20 * 1024 * 1024
+# Clocks and time zones differ a little; a year typed wrong (2062 for 2026) does not.
+MAX_AHEAD = timedelta(days=1)
+
+
+def _check_entry(*, received_at: datetime, url: str, ip: str, text: str) -> None:
+    """What a typed-in report needs to be worth an incident."""
+    if not (url.strip() or ip.strip() or text.strip()):
+        raise ValidationError(_("Enter at least one of the URL, the IP address or the text."))
+    if received_at > timezone.now() + MAX_AHEAD:
+        raise ValidationError(
+            _("The received-at time %(at)s is in the future; check the date.")
+            % {"at": f"{timezone.localtime(received_at):%Y-%m-%d %H:%M}"}
+        )
 
 
 def report_ingest_one(
@@ -52,6 +66,7 @@ def report_ingest_one(
         )
     if scan is not None and len(scan) > MAX_SCAN_BYTES:
         raise ValidationError(_("The scanned page is larger than 20 MB."))
+    _check_entry(received_at=received_at, url=url, ip=ip, text=text)
     record = ReportRecord(
         ref=f"M-{received_at:%Y%m%d}-{secrets.token_hex(5)}",
         received_at=received_at,
