@@ -5,21 +5,15 @@ from django.utils.translation import gettext_lazy as _
 
 from renkei.lib.errors import RenkeiError
 from renkei.reports.models import LANGUAGE_CHOICES
-from renkei.reports.periods import Quarter
-
-# The report reaches a year before its quarter, and its business-day tables
-# a year past its end; these bounds keep every date it computes inside what
-# Python's dates hold (years 1 to 9999).
-FIRST_YEAR, LAST_YEAR = 1900, 9997
+from renkei.reports.periods import FIRST_YEAR, LAST_YEAR, Quarter
 
 
 def reportable_quarter(text: str) -> Quarter | None:
     """The quarter starting at month `text` (YYYY-MM), if a report can cover it."""
     try:
-        quarter = Quarter.parse(text)
+        return Quarter.parse(text)
     except RenkeiError:
         return None
-    return quarter if FIRST_YEAR <= quarter.first.year <= LAST_YEAR else None
 
 
 class QuarterStartForm(forms.Form):

@@ -18,6 +18,10 @@ from django.conf import settings
 
 from renkei.lib.errors import ValidationError
 
+# A report reaches a year before its quarter, and its business-day tables a
+# year past its end: these bounds keep every date it computes inside what
+# Python's dates hold (years 1 to 9999).
+FIRST_YEAR, LAST_YEAR = 1900, 9997
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -82,7 +86,12 @@ class Quarter:
 
     @classmethod
     def parse(cls, text: str, tz: ZoneInfo | None = None) -> Quarter:
-        return cls(Month.parse(text), tz or report_tz())
+        first = Month.parse(text)
+        if not FIRST_YEAR <= first.year <= LAST_YEAR:
+            raise ValidationError(
+                f"no report for a quarter starting {first}: from {FIRST_YEAR}-01 to {LAST_YEAR}-12"
+            )
+        return cls(first, tz or report_tz())
 
     def __str__(self) -> str:
         return str(self.first)

@@ -1,8 +1,10 @@
-"""A quarter too far in the past or future for the report's year of history is refused, not a 500."""
+"""A quarter too far in the past or future for the report's dates is refused, not a 500 or a traceback."""
 
 from __future__ import annotations
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 
 from renkei.accounts.models import User
@@ -52,3 +54,9 @@ def test_the_first_and_last_quarters_allowed_are_reported(
     response = _client(personas["analyst"]).get(f"/reports/quarterly/{quarter}/report.json")
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("quarter", ["0001-04", "9999-10"])
+def test_the_report_command_refuses_a_quarter_out_of_range_saying_which(quarter: str) -> None:
+    with pytest.raises(CommandError, match=f"no report for a quarter starting {quarter}"):
+        call_command("report", "quarterly", quarter)
