@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Exists, Max, Min, OuterRef
+from django.db.models import Case, Count, Exists, Max, Min, OuterRef, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +28,7 @@ from renkei.incidents.models import (
     IncidentPort,
     IncidentStatus,
 )
-from renkei.intake.models import Report
+from renkei.intake.models import CategoryOrigin, Report
 from renkei.lib.errors import NormalizationError, PermissionDenied, ValidationError
 from renkei.lib.normalize import incident_key, parse_port
 
@@ -80,6 +80,17 @@ def _port_union(incident: Incident) -> list[str]:
     return [f"{port}/{proto}" for port, proto in sorted(ports)]
 
 
+def _brand_of(incident: Incident) -> int | None:
+    """The brand an analyst decided on a report, else the first report's brand."""
+    decided_first = Case(When(category_origin=CategoryOrigin.ANALYST, then=0), default=1)
+    return (
+        Report.objects.filter(incident=incident, brand__isnull=False)
+        .order_by(decided_first, "received_at", "id")
+        .values_list("brand_id", flat=True)
+        .first()
+    )
+
+
 def incident_recompute(incident: Incident) -> Incident:
     """Derived fields from the incident's reports and coordination records (no audit)."""
     found = Report.objects.filter(incident=incident).aggregate(
@@ -90,12 +101,7 @@ def incident_recompute(incident: Incident) -> Incident:
     if found["count"]:
         incident.first_report_at, incident.last_report_at = found["first"], found["last"]
     incident.report_count = found["count"]
-    incident.brand_id = (
-        Report.objects.filter(incident=incident, brand__isnull=False)
-        .order_by("received_at", "id")
-        .values_list("brand_id", flat=True)
-        .first()
-    )
+    incident.brand_id = _brand_of(incident)
     incident.ports = _port_union(incident)
     IncidentPort.objects.filter(incident=incident).delete()
     IncidentPort.objects.bulk_create(

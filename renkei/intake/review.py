@@ -3,9 +3,9 @@
 The classifier's suggestion stays in `Report.extra["suggestion"]` next to
 the decision, so the record shows what was proposed, what was decided, by
 whom and when. A report that is the only one of its incident carries the
-incident with it (category, key, brand); an incident with other reports is
-left as it is, since moving one report between incidents is the incident
-tools' work (merge/split).
+incident with it (category, key, brand); an incident with other reports
+takes the decided brand but keeps its category and key, since moving one
+report between incidents is the incident tools' work (merge/split).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.utils import timezone
 from renkei.accounts.audit import audit_log
 from renkei.accounts.models import User
 from renkei.incidents.models import Brand, Incident
-from renkei.incidents.services import incident_classify
+from renkei.incidents.services import incident_classify, incident_recompute
 from renkei.intake.exchange import ReportRecord
 from renkei.intake.experts import PreparedReport, compute_key
 from renkei.intake.models import Report
@@ -49,10 +49,12 @@ def _key(report: Report, category: str) -> str | None:
 
 
 def _carry_incident(actor: User, report: Report) -> bool:
-    """The incident of a lone report follows it (its own service audits the category)."""
+    """The incident of a lone report follows it (its own service audits the category);
+    an incident of several takes the brand decided (`incident_recompute`)."""
     incident = Incident.objects.select_for_update(of=("self",)).get(pk=report.incident_id)
     if incident.report_count != 1:
-        return False
+        brand_before = incident.brand_id
+        return incident_recompute(incident).brand_id != brand_before
     incident_classify(actor=actor, incidents=[incident], category=report.category)
     if incident.brand_id != report.brand_id:
         # updated_at too: the API's feed of changes goes by it.

@@ -9,7 +9,8 @@ from django.test import Client
 from django.utils.html import escape
 
 from renkei.accounts.models import AuditEvent, User
-from renkei.incidents.models import Brand
+from renkei.incidents.models import Brand, Incident
+from renkei.incidents.tests.factories import ingest
 from renkei.intake.brandmatch import BrandMatcher, fold
 from renkei.intake.collectors.mail import email_receive
 from renkei.intake.models import Report
@@ -215,3 +216,25 @@ def test_the_incident_page_shows_the_suggestion_and_takes_the_decision_with_a_ty
     assert Report.objects.get(pk=report.pk).incident.brand.name == "楽天"
     assert unknown.status_code == 400 and "Nowhere" in unknown.content.decode()
     assert Report.objects.get(pk=report.pk).brand.name == "楽天"
+
+
+@pytest.mark.django_db
+def test_a_brand_decided_on_any_report_of_an_incident_becomes_the_incidents_brand(
+    brand_catalog: None, personas: dict[str, User]
+) -> None:
+    first = ingest(url="https://login.example-shop.xyz/", brand="Amazon")
+    second = ingest(
+        url="https://login.example-shop.xyz/", brand="Amazon", at="2025-04-02T10:00:00Z"
+    )
+    assert first.incident_id == second.incident_id
+    changed_before = Incident.objects.get(pk=first.incident_id).updated_at
+
+    report_classify(
+        actor=personas["analyst"], report=second, category="phishing",
+        brand=Brand.objects.get(name="楽天"),
+    )  # fmt: skip
+
+    incident = Incident.objects.get(pk=first.incident_id)
+    assert incident.brand is not None and incident.brand.name == "楽天"
+    assert (incident.category, incident.report_count) == ("phishing", 2)
+    assert incident.updated_at > changed_before
