@@ -7,8 +7,9 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -141,10 +142,13 @@ def _encrypted_zip(inside: str, data: bytes, download_name: str) -> HttpResponse
 @require_POST
 def report_classify_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the analyst's category (and brand) for a report; back to its incident."""
-    report = get_object_or_404(Report, pk=pk)
+    report = get_object_or_404(Report.objects.select_related("incident"), pk=pk)
+    back = redirect(f"{reverse('incidents:detail', args=[report.incident.ref])}#report-{pk}")
     form = ClassifyForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest(form.errors.as_text(), content_type="text/plain")
+        reasons = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        messages.error(request, _("The decision was not recorded: %(why)s") % {"why": reasons})
+        return back
     try:
         report_classify(
             actor=request.user,  # type: ignore[arg-type]
@@ -152,8 +156,8 @@ def report_classify_view(request: HttpRequest, pk: int) -> HttpResponse:
             brand=form.cleaned_data["brand"],
         )  # fmt: skip
     except ValidationError as exc:
-        return HttpResponseBadRequest(exc.message, content_type="text/plain")
-    return redirect("incidents:detail", ref=report.incident.ref)
+        messages.error(request, _("The decision was not recorded: %(why)s") % {"why": exc.message})
+    return back
 
 
 @staff_required

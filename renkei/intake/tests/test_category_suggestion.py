@@ -182,14 +182,18 @@ def test_the_outsider_cannot_record_a_decision(client: Client, personas: dict[st
 
 
 @pytest.mark.django_db
-def test_a_refused_decision_says_why_as_plain_text(
+def test_a_refused_decision_goes_back_to_the_incident_saying_why_escaped(
     client: Client, personas: dict[str, User]
 ) -> None:
     report_id, response = _decide_in_console(client, personas["analyst"], "<b>phish</b>")
 
-    assert response.status_code == 400
-    assert response["Content-Type"].startswith("text/plain")  # never read as HTML
-    assert Report.objects.get(pk=report_id).category_origin == "classifier"
+    report = Report.objects.get(pk=report_id)
+    assert response.status_code == 302
+    assert response["Location"] == f"/incidents/{report.incident.ref}/#report-{report_id}"
+    page = client.get(response["Location"]).content.decode()
+    assert "The decision was not recorded" in page or "判断を記録できませんでした" in page
+    assert "&lt;b&gt;phish&lt;/b&gt;" in page and "<b>phish</b>" not in page
+    assert report.category_origin == "classifier"
 
 
 @pytest.mark.django_db
@@ -214,7 +218,9 @@ def test_the_incident_page_shows_the_suggestion_and_takes_the_decision_with_a_ty
     assert '<option value="楽天">' in page  # the catalog, to pick from
     assert decided.status_code == 302
     assert Report.objects.get(pk=report.pk).incident.brand.name == "楽天"
-    assert unknown.status_code == 400 and "Nowhere" in unknown.content.decode()
+    assert (
+        unknown.status_code == 302 and "Nowhere" in client.get(unknown["Location"]).content.decode()
+    )
     assert Report.objects.get(pk=report.pk).brand.name == "楽天"
 
 
