@@ -47,13 +47,18 @@ def _available_quarters() -> list[str]:
     return found[::-1]
 
 
+def _refused(reason: str) -> HttpResponse:
+    """A 400 with its reason as UTF-8 text (the reason may be Japanese)."""
+    return HttpResponse(reason, status=400, content_type="text/plain; charset=utf-8")
+
+
 @require_GET
 @staff_required
 def index(request: HttpRequest) -> HttpResponse:
     if request.GET.get("start"):
         form = QuarterStartForm(request.GET)
         if not form.is_valid():
-            return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+            return _refused(form.errors.as_text())
         return redirect("reports:quarterly", quarter=str(form.cleaned_data["start"]))
     return render(request, "reports/index.html", {"quarters": _available_quarters()})
 
@@ -112,7 +117,7 @@ def note_save(request: HttpRequest, quarter: str) -> HttpResponse:
     period = _quarter(quarter)
     form = QuarterNoteForm(request.POST)
     if not form.is_valid():
-        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+        return _refused(form.errors.as_text())
     data = form.cleaned_data
     try:
         quarter_note_save(
@@ -125,6 +130,6 @@ def note_save(request: HttpRequest, quarter: str) -> HttpResponse:
             note_id=data.get("note_id"),
         )
     except RenkeiError as exc:
-        return HttpResponse(str(exc), status=400, content_type="text/plain")
+        return _refused(str(exc))
     url = reverse("reports:quarterly", kwargs={"quarter": str(period)})
     return redirect(f"{url}?lang={data['lang']}#notes")

@@ -28,6 +28,7 @@ def test_the_index_answers_400_with_the_reason_for_a_month_it_cannot_report(
     response = _client(personas["analyst"]).get("/reports/", {"start": start})
 
     assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"  # a Japanese reason reads
     assert "Enter the first month as YYYY-MM, from 1900-01 to 9997-12." in response.content.decode()
 
 
