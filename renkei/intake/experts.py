@@ -74,6 +74,20 @@ def replace_nul(record: ReportRecord) -> None:
         record.extra = json_without_nul(record.extra)
 
 
+# What a report's identifying fields may hold (the columns' sizes): a longer value
+# is refused here, for every channel, not by the database for the whole batch.
+_LONGEST = 200
+
+
+def fit_columns(record: ReportRecord) -> None:
+    """Refuse a ref, source or brand too long to store; cut a reporter's label to size."""
+    for name in ("ref", "source", "brand"):
+        value = getattr(record, name) or ""
+        if len(value) > _LONGEST:
+            raise ValidationError(f"{name} is longer than {_LONGEST} characters")
+    record.reporter = record.reporter[:_LONGEST]
+
+
 def normalize_fields(prepared: PreparedReport) -> None:
     record = prepared.record
     if record.url:
@@ -114,6 +128,7 @@ def prepare_fields(record: ReportRecord, *, source: str) -> PreparedReport:
     Raises ValidationError for bad values.
     """
     replace_nul(record)
+    fit_columns(record)
     in_range(record.received_at, "received_at")  # API clients and mail servers set it too
     prepared = PreparedReport(record=record, source=record.source or source)
     normalize_fields(prepared)

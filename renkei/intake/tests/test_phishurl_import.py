@@ -159,3 +159,16 @@ def test_a_directory_import_keeps_checkpoints_rare_between_its_files(tmp_path: P
 
     assert importer.seen_at_file_start == [sqlbulk.BULK_CHECKPOINT_PAGES] * 2
     assert _wal_autocheckpoint() == usual
+
+
+def test_a_brand_too_long_to_store_rejects_its_line_only(tmp_path: Path) -> None:
+    rows = [f"2024/01/0{n} 10:00:00,https://site{n}.example-phish.jp/,Amazon" for n in range(1, 6)]
+    rows.insert(3, "2024/01/03 11:00:00,https://long.example-phish.jp/," + "B" * 250)
+    path = tmp_path / "202401.csv"
+    path.write_text("date,URL,description\n" + "\n".join(rows) + "\n", encoding="utf-8")
+
+    summary = PhishurlImporter(source="phishurl").run(path)
+
+    assert summary.imported["report"] == 5
+    assert summary.rejected == [(5, "brand is longer than 200 characters")]
+    assert not Brand.objects.filter(name__startswith="BBB").exists()
