@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from renkei.accounts.audit import audit_log
 from renkei.accounts.models import User
@@ -47,12 +49,21 @@ def raw_reports_needing_attention(
     return page[:size], keyset_cursor(last.stored_at, last.pk)
 
 
+@transaction.atomic
 def raw_report_reprocess(*, actor: User, raw: RawReport) -> MailOutcome:
-    """Run a failed e-mail through the pipeline again from its stored bytes; audited."""
+    """Run a failed e-mail through the pipeline again from its stored bytes; audited.
+
+    The raw report is locked and read again first: of two runs started at once
+    (a double click), the second waits and then finds it processed.
+    """
+    raw = RawReport.objects.select_for_update().get(pk=raw.pk)
     if raw.channel not in REPROCESSABLE_CHANNELS:
-        raise ValidationError(f"a raw report of the {raw.channel} channel cannot be run again")
+        raise ValidationError(
+            _("A raw report of the %(channel)s channel cannot be processed again.")
+            % {"channel": raw.channel}
+        )
     if raw.status == RawStatus.PARSED:
-        raise ValidationError("this raw report was processed already")
+        raise ValidationError(_("This raw report was processed already."))
     before = {"status": raw.status, "error": raw.error}
     outcome = email_process(raw, collector=f"reprocess:{actor.get_username()}", actor=actor)
     after = {"status": outcome.status, "error": outcome.error, "report": outcome.report_id}

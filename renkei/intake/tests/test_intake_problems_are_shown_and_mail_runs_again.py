@@ -9,14 +9,16 @@ from datetime import timedelta
 
 import pytest
 import pyzipper
+from django.utils import translation
 
 from renkei.accounts.models import AuditEvent, User
 from renkei.incidents.tests.helpers import signed_in
 from renkei.intake.collectors.mail import MAIL_SOURCE, MESSAGE_RFC822, email_receive
 from renkei.intake.models import RawReport, RawStatus, Report
-from renkei.intake.reprocess import PAGE_SIZE
+from renkei.intake.reprocess import PAGE_SIZE, raw_report_reprocess
 from renkei.intake.services import raw_report_mark, raw_report_store
 from renkei.intake.tests.mails import message
+from renkei.lib.errors import ValidationError
 
 pytestmark = pytest.mark.django_db
 PAGE = "/intake/problems/"
@@ -138,3 +140,17 @@ def test_the_outsider_sees_none_of_it(personas: dict[str, User]) -> None:
     assert client.get(f"/intake/raw/{raw.pk}/download/").status_code == 403
     assert client.post(f"/intake/raw/{raw.pk}/reprocess/").status_code == 403
     assert RawReport.objects.get(pk=raw.pk).status == "failed"
+
+
+def test_a_second_run_started_before_the_first_finished_finds_it_processed(
+    personas: dict[str, User],
+) -> None:
+    raw = _mail_that_failed("OperationalError: database is locked")
+    seen_by_the_second = RawReport.objects.get(pk=raw.pk)  # loaded while still failed
+    raw_report_reprocess(actor=personas["analyst"], raw=raw)
+
+    with translation.override("en"), pytest.raises(ValidationError, match="processed already"):
+        raw_report_reprocess(actor=personas["analyst"], raw=seen_by_the_second)
+
+    assert RawReport.objects.get(pk=raw.pk).status == "parsed"
+    assert Report.objects.filter(raw=raw).count() == 1
