@@ -137,11 +137,12 @@ _URL = re.compile(
     r"\b(?:https?|ftp)://[^\s<>\"'`{}|\\^\x00-\x1f\x7f-\U0010ffff]+", re.IGNORECASE | re.ASCII
 )
 # A host of non-ASCII labels (アマゾン-ログイン.com) is read up to its ASCII top-level
-# domain, which must end there: "example.comにアクセス" is left to _URL, which stops
-# at the Japanese. What follows the host is read as in _URL.
+# domain; Japanese may touch it on either side ("見てhttps://...comです"), as in
+# running Japanese text. An ASCII host is left to _URL. What follows the host is
+# read as in _URL.
 _IDN_URL = re.compile(  # no IGNORECASE: Unicode case folding would let "s" match "ſ"
-    r"\b(?:[hH][tT][tT][pP][sS]?|[fF][tT][pP])://(?=[^\s/?#]*?[^\x00-\x7f])"
-    r"(?:[^\W_](?:[\w-]*[^\W_])?\.)+[a-zA-Z]{2,24}(?![\w-])(?::[0-9]{1,5})?"
+    r"(?<![A-Za-z0-9_])(?:[hH][tT][tT][pP][sS]?|[fF][tT][pP])://(?=[^\s/?#]*?[^\x00-\x7f])"
+    r"(?:[^\W_](?:[\w-]*[^\W_])?\.)+[a-zA-Z]{2,24}(?![A-Za-z0-9_-])(?::[0-9]{1,5})?"
     r"(?:[/?#][^\s<>\"'`{}|\\^\x00-\x1f\x7f-\U0010ffff]*)?"
 )
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"

@@ -188,6 +188,12 @@ def test_a_url_on_a_host_with_japanese_labels_is_found_whole():
     ]  # fmt: skip
 
 
+def test_japanese_touching_a_url_with_a_japanese_host_on_either_side_is_not_part_of_it():
+    found = extract_observables("見てhttps://アマゾン-ログイン.com/signin です。https://例え.jpへ")
+
+    assert found.urls == ["https://アマゾン-ログイン.com/signin", "https://例え.jp"]
+
+
 def test_japanese_right_after_an_ascii_url_still_ends_it():
     found = extract_observables("詳細はhttps://example.com/loginにアクセス、https://example.jpへ")
 
