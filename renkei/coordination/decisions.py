@@ -6,10 +6,12 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from renkei.accounts.audit import audit_log
 from renkei.accounts.models import User
 from renkei.coordination.models import NO_NOTIFICATION_REASONS, NoNotification, Resolution
+from renkei.incidents.labels import STATUS_LABELS
 from renkei.incidents.models import Incident, IncidentStatus
 from renkei.incidents.services import MAX_BULK, require_staff
 from renkei.lib.errors import ValidationError
@@ -52,7 +54,10 @@ def incident_resolve(
     require_staff(actor)
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.status in (IncidentStatus.MERGED, IncidentStatus.RESOLVED):
-        raise ValidationError(f"{incident.ref} is already {incident.status}")
+        raise ValidationError(
+            _("%(ref)s is already %(status)s.")
+            % {"ref": incident.ref, "status": STATUS_LABELS.get(incident.status, incident.status)}
+        )
     resolved_at = _resolution_time(incident, resolved_at)
     resolution = Resolution.objects.create(incident=incident, resolved_at=resolved_at)
     before = {"status": incident.status}
@@ -75,7 +80,11 @@ def _resolution_time(incident: Incident, resolved_at: datetime | None) -> dateti
     if resolved_at is None:
         return now
     if resolved_at > now + timedelta(minutes=1):
-        raise ValidationError("a resolution cannot be recorded in the future")
-    if resolved_at < incident.first_report_at:
-        raise ValidationError(f"{incident.ref} was first reported after that time")
-    return resolved_at
+        raise ValidationError(_("A resolution cannot be recorded in the future."))
+    # The form gives minutes: the minute of the first report itself is accepted.
+    first = incident.first_report_at
+    if resolved_at < first.replace(second=0, microsecond=0):
+        raise ValidationError(
+            _("%(ref)s was first reported after that time.") % {"ref": incident.ref}
+        )
+    return max(resolved_at, first)

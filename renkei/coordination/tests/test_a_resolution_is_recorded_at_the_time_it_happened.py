@@ -56,3 +56,15 @@ def test_a_resolution_without_a_time_is_recorded_now(personas: dict[str, User]) 
         reverse("coordination:resolve", args=[incident.ref]), {"resolved_at": ""}
     )
     assert before <= Resolution.objects.get(incident=incident).resolved_at <= timezone.now()
+
+
+@pytest.mark.django_db
+def test_the_earliest_minute_the_page_offers_is_accepted(personas: dict[str, User]) -> None:
+    incident = ingest(url="https://example.com/x", at="2025-04-01T10:00:37+09:00").incident
+
+    signed_in(personas["coordinator"]).post(
+        reverse("coordination:resolve", args=[incident.ref]), {"resolved_at": "2025-04-01T10:00"}
+    )
+
+    resolution = Resolution.objects.get(incident=incident)
+    assert resolution.resolved_at == incident.first_report_at  # not before its first report
