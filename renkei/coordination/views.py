@@ -57,7 +57,9 @@ def _draft(incident: Incident, user_language: str, typed: QueryDict) -> Draft:
     language changed (`changed`): choosing a contact brings its language, address and
     country; otherwise what was typed stays."""
     contact_id = typed.get("contact", "")
-    contact = Contact.objects.filter(pk=contact_id).first() if contact_id.isdigit() else None
+    # isascii too: isdigit() takes "²", which is no id (a crafted link gave a 500).
+    is_id = contact_id.isascii() and contact_id.isdigit() and len(contact_id) <= 18
+    contact = Contact.objects.filter(pk=contact_id).first() if is_id else None
     chosen = contact is not None and typed.get("changed") == "contact"
 
     def from_contact(name: str, value: str) -> str:

@@ -133,3 +133,20 @@ def test_the_outsider_cannot_ask_for_a_draft(personas: dict[str, User], incident
         reverse("coordination:notify_draft", args=[incident.ref]), {"changed": "language"}
     )
     assert response.status_code in (403, 404)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("contact", ["²", "٣", "9" * 40, "x"])
+def test_a_contact_that_is_no_id_opens_the_form_without_one(
+    personas: dict[str, User], incident: Incident, contact: str
+) -> None:
+    client = signed_in(personas["analyst"])
+
+    opened = client.get(reverse("coordination:notify", args=[incident.ref]), {"contact": contact})
+    changed = client.post(
+        reverse("coordination:notify_draft", args=[incident.ref]),
+        {"contact": contact, "changed": "contact"},
+    )
+
+    assert (opened.status_code, changed.status_code) == (200, 200)
+    assert _fields(opened.content.decode()).get("recipient", "") == ""
