@@ -133,14 +133,23 @@ def reclassify(request: StaffRequest, ref: str) -> HttpResponse:
     return redirect_to_incident(incident)
 
 
-def say_status_change(request: HttpRequest, before: str, incident: Incident) -> None:
+def say_status_change(
+    request: HttpRequest, before: str, incident: Incident, *, undone: bool = False
+) -> None:
     # The status derives from all the records merged in (a twin's resolution
     # resolves the target too); a change, maybe out of the queue, must not pass unseen.
     if incident.status == before:
         return
-    text = _(
-        "The status of %(ref)s changed from %(before)s to %(after)s"
-        " with the records of the incidents merged into it."
+    text = (
+        _(
+            "The status of %(ref)s changed from %(before)s to %(after)s"
+            " with the records of the merged incident taken back out."
+        )
+        if undone
+        else _(
+            "The status of %(ref)s changed from %(before)s to %(after)s"
+            " with the records of the incidents merged into it."
+        )
     )
     labels = {"before": STATUS_LABELS[before], "after": STATUS_LABELS[incident.status]}
     messages.warning(request, text % {"ref": incident.ref, **labels})
@@ -170,8 +179,9 @@ def merge(request: StaffRequest, ref: str) -> HttpResponse:
 @require_POST
 def unmerge(request: StaffRequest, pk: int) -> HttpResponse:
     record = get_for_user_or_404(
-        request.user, IncidentMerge.objects.select_related("source"), pk=pk
+        request.user, IncidentMerge.objects.select_related("source", "target"), pk=pk
     )
+    target_status = record.target.status
     try:
         source = incident_unmerge(actor=request.user, merge=record)
     except ValidationError as exc:
@@ -180,6 +190,8 @@ def unmerge(request: StaffRequest, pk: int) -> HttpResponse:
     messages.success(
         request, _("The merge was undone: %(ref)s is its own incident again.") % {"ref": source.ref}
     )
+    record.target.refresh_from_db(fields=["status"])
+    say_status_change(request, target_status, record.target, undone=True)
     return redirect_to_incident(source)
 
 

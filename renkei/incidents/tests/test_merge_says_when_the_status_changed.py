@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from renkei.accounts.models import User
 from renkei.coordination.decisions import incident_resolve
-from renkei.incidents.models import Incident
+from renkei.incidents.models import Incident, IncidentMerge
 from renkei.incidents.tests.factories import ingest
 from renkei.incidents.tests.helpers import signed_in
 
@@ -63,3 +63,18 @@ def test_merging_an_open_twin_says_only_that_it_merged(personas: dict[str, User]
     assert _merge(personas["analyst"], target, source, "en") == [
         f"The incidents were merged into {target.ref}."
     ]
+
+
+def test_undoing_the_merge_says_the_status_went_back(personas: dict[str, User]) -> None:
+    target, source = _pair()
+    incident_resolve(actor=personas["analyst"], incident=source)
+    _merge(personas["analyst"], target, source, "en")
+    merge = IncidentMerge.objects.get(target=target, source=source)
+
+    response = signed_in(personas["analyst"]).post(reverse("incidents:unmerge", args=[merge.pk]))
+
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    assert said[-1] == (
+        f"The status of {target.ref} changed from resolved to open"
+        " with the records of the merged incident taken back out."
+    )
