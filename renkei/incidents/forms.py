@@ -147,7 +147,8 @@ class MergeForm(forms.Form):
         missing = refs - {i.ref for i in found}
         if missing:
             raise forms.ValidationError(
-                _("Unknown or already merged: %(refs)s") % {"refs": ", ".join(sorted(missing))}
+                _("Unknown or already merged: %(refs)s")
+                % {"refs": reveal_controls(", ".join(sorted(missing)))}
             )
         return found
 

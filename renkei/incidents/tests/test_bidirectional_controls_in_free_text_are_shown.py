@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from renkei.accounts.models import User
+from renkei.coordination.models import Contact
 from renkei.incidents.tests.factories import ingest
 from renkei.incidents.tests.helpers import signed_in
 
@@ -45,3 +46,23 @@ def test_the_queue_shows_the_marks_of_a_hostile_brand(personas: dict[str, User])
     text = signed_in(personas["analyst"]).get(reverse("incidents:queue")).content.decode()
 
     assert "Example&lt;U+202E&gt; Bank" in text and RLO not in _shown(text)
+
+
+@pytest.mark.django_db
+def test_the_notify_page_and_the_contact_page_show_the_marks_of_a_hostile_organisation(
+    personas: dict[str, User],
+) -> None:
+    incident = ingest(url="https://example.com/login").incident
+    contact = Contact.objects.create(
+        organisation=f"Evil {RLO}exe.txt Org", email="abuse@bad.example", language="en"
+    )
+    client = signed_in(personas["admin"])
+
+    notify = client.get(reverse("coordination:notify", args=[incident.ref])).content.decode()
+    edit = client.get(reverse("coordination:contact_edit", args=[contact.pk])).content.decode()
+    merge = client.post(reverse("incidents:merge", args=[incident.ref]), {"refs": f"I-{RLO}123"})
+
+    assert "Evil &lt;U+202E&gt;exe.txt Org &lt;abuse@bad.example&gt;" in notify
+    assert RLO not in _shown(notify)
+    assert "<h1>Evil &lt;U+202E&gt;exe.txt Org</h1>" in edit
+    assert "I-&lt;U+202E&gt;123" in merge.content.decode()  # the error; the textarea keeps it
