@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 
 from renkei.accounts.models import User
 from renkei.coordination.services import coordination_import_batch
@@ -239,9 +239,10 @@ class ExchangeImporter:
             raise
         except Exception as exc:  # keep the lines, report the bug
             self._forget_batch(before)
-            if connection.needs_rollback:
-                # The database ended the whole transaction (a full disk): nothing
-                # can be written before it is rolled back; stop with its error.
+            if connection.needs_rollback or isinstance(exc, OperationalError | InterfaceError):
+                # The database ended the whole transaction (a full disk), or the
+                # connection or the database failed, not this batch's data: stop
+                # with its error; what was committed is said, a rerun goes on.
                 raise
             reason = f"internal error, batch not imported: {exc!r}"
             raw_report_mark(raw_id, status=RawStatus.FAILED, error=reason)
