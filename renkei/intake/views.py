@@ -165,6 +165,12 @@ def report_classify_view(request: HttpRequest, pk: int) -> HttpResponse:
 def problems(request: HttpRequest) -> HttpResponse:
     """Raw reports that failed or were never processed, newest first."""
     channel = request.GET.get("channel", "")
+    channels = [value for value, _label in CHANNEL_CHOICES]
+    if channel and channel not in channels:
+        messages.error(
+            request, _("There is no channel %(name)s; all are shown.") % {"name": channel}
+        )
+        channel = ""
     page, next_cursor = raw_reports_needing_attention(
         channel=channel, after=request.GET.get("after", "")
     )
@@ -172,7 +178,7 @@ def problems(request: HttpRequest) -> HttpResponse:
         "raws": page,
         "next_cursor": next_cursor,
         "channel": channel,
-        "channels": [value for value, _label in CHANNEL_CHOICES],
+        "channels": channels,
         "reprocessable": REPROCESSABLE_CHANNELS,
     }
     return render(request, "intake/problems.html", context)

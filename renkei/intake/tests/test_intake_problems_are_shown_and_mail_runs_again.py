@@ -55,6 +55,8 @@ def test_failed_and_never_processed_raw_reports_are_listed_escaped(
     assert "<script>alert(1)" not in page
     only_api = client.get(PAGE, {"channel": "api"}).content.decode()
     assert f'id="raw-{stuck.pk}"' in only_api and f'id="raw-{failed.pk}"' not in only_api
+    unknown = client.get(PAGE, {"channel": "<b>nope</b>"}).content.decode()
+    assert "&lt;b&gt;nope&lt;/b&gt;" in unknown and unknown.count('id="raw-') == 2
 
 
 def test_the_list_pages_by_cursor_newest_first(personas: dict[str, User]) -> None:
