@@ -45,6 +45,7 @@ def test_an_analyst_uploads_eml_files_through_the_mail_path(
     report = Report.objects.get(extra__mail__subject="one")
     assert report.extra["mail"]["collector"] == "upload:analyst"
     assert "one.eml" in response.content.decode()
+    assert "新しい報告" in response.content.decode()  # the outcome in the reader's language
 
 
 def test_the_outsider_cannot_upload(client: Client, personas: dict[str, User]) -> None:
