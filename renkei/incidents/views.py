@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from renkei.accounts.access import StaffRequest, get_for_user_or_404, staff_required
 from renkei.coordination.decisions import incident_decide_no_notification
+from renkei.coordination.selectors import notifications_undelivered
 from renkei.incidents import selectors
 from renkei.incidents.dashboard import dashboard as dashboard_figures
 from renkei.incidents.forms import (
@@ -103,6 +104,10 @@ def detail(request: StaffRequest, ref: str) -> HttpResponse:
         "merges": selectors.incident_merges(incident),
         "notifications": incident.notifications.select_related("contact").order_by("-sent_at")[
             :100
+        ],
+        # Failed notifications that no later delivery made good: the red alarm.
+        "undelivered": notifications_undelivered(incident.notifications.all()).order_by("-sent_at")[
+            :20
         ],
         "reclassify": ReclassifyForm(initial={"category": incident.category}),
         "no_notification": NoNotificationForm(),
