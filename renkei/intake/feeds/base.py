@@ -110,6 +110,7 @@ class FeedImporter(ExchangeImporter):
         else:
             files, base = [path], path.parent
         bytes_before, outer_progress = 0, self.progress
+        self._lines_before = 0
         with collector_paused(), sqlbulk.rare_checkpoints(), self.commit_groups():
             for file in files:
                 self.current_file = str(file.relative_to(base))
