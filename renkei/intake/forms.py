@@ -123,7 +123,8 @@ class ReportForm(forms.Form):
 
 
 class EmlUploadForm(forms.Form):
-    emls = MultipleFileField(label=_("E-mail files (.eml)"))
+    # An empty file is one failed message among the others, not a refused upload.
+    emls = MultipleFileField(label=_("E-mail files (.eml)"), allow_empty_file=True)
 
     def clean_emls(self) -> list[UploadedFile]:
         files: list[UploadedFile] = self.cleaned_data["emls"]

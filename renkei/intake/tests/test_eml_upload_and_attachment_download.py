@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -14,7 +15,7 @@ from renkei.accounts.models import User
 from renkei.accounts.tests.personas import PASSWORD
 from renkei.intake.attachments import Attachment
 from renkei.intake.collectors.mail import email_receive
-from renkei.intake.models import Report
+from renkei.intake.models import RawReport, Report
 from renkei.intake.tests.mails import message, multipart
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,21 @@ def test_an_analyst_uploads_eml_files_through_the_mail_path(
     assert report.extra["mail"]["collector"] == "upload:analyst"
     assert "one.eml" in response.content.decode()
     assert "新しい報告" in response.content.decode()  # the outcome in the reader's language
+
+
+def test_an_empty_file_among_others_fails_alone(client: Client, personas: dict[str, User]) -> None:
+    _login(client, personas["analyst"])
+    files = [
+        SimpleUploadedFile("good.eml", message(subject="good", body="hello")),
+        SimpleUploadedFile("empty.eml", b""),
+    ]
+
+    response = client.post(UPLOAD, {"emls": files})
+
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td>", response.content.decode())
+    assert rows == [("good.eml", "新しい報告"), ("empty.eml", "失敗")]
+    assert Report.objects.count() == 1
+    assert RawReport.objects.filter(status="failed").count() == 1  # kept, with its reason
 
 
 def test_the_outsider_cannot_upload(client: Client, personas: dict[str, User]) -> None:
