@@ -9,14 +9,14 @@ from renkei.coordination.directory import FIELDS as CONTACT_FIELDS
 from renkei.coordination.models import LANGUAGE_CHOICES, Contact, SlaTarget
 from renkei.coordination.sla import MAX_TARGET_DAYS
 from renkei.incidents.labels import BASIS_LABELS, CATEGORY_LABELS, CONTACT_ROLE_LABELS
-from renkei.incidents.templatetags.renkei_console import reveal_controls
+from renkei.lib.marks import reveal_marks
 
 
 class ContactChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     """Contacts as "organisation <address>", direction marks shown (a reversed address misleads)."""
 
     def label_from_instance(self, obj: Contact) -> str:  # type: ignore[override]
-        return reveal_controls(str(obj))
+        return reveal_marks(str(obj))
 
 
 class NotificationForm(forms.Form):

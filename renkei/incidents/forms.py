@@ -11,7 +11,7 @@ from renkei.accounts.models import STAFF_ROLES, User
 from renkei.incidents.labels import CATEGORY_LABELS, REASON_LABELS, STATUS_LABELS
 from renkei.incidents.models import Brand, Incident, IncidentStatus
 from renkei.incidents.selectors import QueueFilters, month_span
-from renkei.incidents.templatetags.renkei_console import reveal_controls
+from renkei.lib.marks import reveal_marks
 
 CATEGORY_FIELD_CHOICES = list(CATEGORY_LABELS.items())
 
@@ -20,7 +20,7 @@ class BrandChoiceField(forms.ModelChoiceField):
     """Brands by name, with direction marks shown: an option reads as its name does."""
 
     def label_from_instance(self, obj: Brand) -> str:
-        return reveal_controls(obj.name)
+        return reveal_marks(obj.name)
 
 
 class QueueFilterForm(forms.Form):
@@ -148,7 +148,7 @@ class MergeForm(forms.Form):
         if missing:
             raise forms.ValidationError(
                 _("Unknown or already merged: %(refs)s")
-                % {"refs": reveal_controls(", ".join(sorted(missing)))}
+                % {"refs": reveal_marks(", ".join(sorted(missing)))}
             )
         return found
 

@@ -37,6 +37,7 @@ import pyzipper
 from py7zr.io import Py7zIO, WriterFactory
 
 from renkei.lib.filetype import FileType, detect, kind_for
+from renkei.lib.marks import INVISIBLE_MARKS
 
 MB = 1024 * 1024
 # Public on purpose: the convention every malware analyst expects.
@@ -746,7 +747,7 @@ def _rtf_objects(data: bytes, report: dict[str, Any]) -> None:
 
 # Controls; ":" (a Windows drive or stream); bidirectional and zero-width
 # marks, which make "invoice<RLO>fdp.exe" show as "invoiceexe.pdf".
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f:\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_UNSAFE_NAME = re.compile(f"[\\x00-\\x1f\\x7f:{INVISIBLE_MARKS}]")
 _RESERVED_NAME = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?", re.IGNORECASE)
 _LONGEST_NAME = 150
 

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from django import template
 
 from renkei.incidents.labels import label as translate_label
+from renkei.lib.marks import reveal_marks
 
 register = template.Library()
-
-# Marks that change how text around them is displayed without showing themselves:
-# "invoice<U+202E>fdp.exe" reads as "invoiceexe.pdf".
-_INVISIBLE_CONTROLS = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 @register.filter
@@ -53,7 +49,5 @@ def get_item(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key)
 
 
-@register.filter
-def reveal_controls(value: Any) -> str:
-    """A name as sent, with bidirectional and zero-width marks shown as <U+202E>."""
-    return _INVISIBLE_CONTROLS.sub(lambda m: f"<U+{ord(m.group()):04X}>", str(value))
+# {{ name|reveal_controls }}: bidirectional and zero-width marks shown as <U+202E>.
+register.filter("reveal_controls", reveal_marks)
