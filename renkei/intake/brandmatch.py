@@ -20,6 +20,7 @@ from django.db.models import Count, Max
 
 from renkei.incidents.brands import brand_key
 from renkei.incidents.models import Brand, BrandAlias
+from renkei.intake.reasons import Reason, messages_of
 
 # How much one place counts (combined as 1 - prod(1 - w)).
 WEIGHTS: dict[str, float] = {
@@ -29,6 +30,13 @@ WEIGHTS: dict[str, float] = {
     "link host": 0.35,
     "body": 0.25,
 }
+_NAMED_IN = {
+    "sender name": "brand %(brand)s named in the sender name%(times)s",
+    "subject": "brand %(brand)s named in the subject%(times)s",
+    "sender domain": "brand %(brand)s named in the sender domain%(times)s",
+    "link host": "brand %(brand)s named in the link host%(times)s",
+    "body": "brand %(brand)s named in the body%(times)s",
+}  # the reason for each place, one message each so that each translates whole
 BODY_REPEAT_BONUS = 0.05  # per further mention in the body, up to 3
 # Names that are everyday words: they count only where a brand is named on
 # purpose (sender, subject, domains), never in running text.
@@ -58,6 +66,7 @@ class BrandMatch:
             "name": self.name,
             "confidence": round(self.confidence, 2),
             "reasons": self.reasons,
+            "reason_messages": messages_of(self.reasons),
         }
 
 
@@ -206,14 +215,15 @@ class BrandMatcher:
 
     def _score(self, brand_id: int, counts: dict[str, int]) -> BrandMatch:
         miss = 1.0
-        reasons = []
+        reasons: list[str] = []  # Reasons, stored as their English text
         for where, count in counts.items():
             weight = WEIGHTS[where]
             if where == "body":
                 weight += BODY_REPEAT_BONUS * min(count - 1, 3)
             miss *= 1 - weight
             times = f" ({count}×)" if count > 1 else ""
-            reasons.append(f"brand {self.names[brand_id]!r} named in the {where}{times}")
+            name = repr(self.names[brand_id])
+            reasons.append(Reason(_NAMED_IN[where], brand=name, times=times))
         return BrandMatch(brand_id, self.names[brand_id], 1 - miss, reasons)
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from renkei.intake.brandmatch import BrandMatch, BrandMatcher, fold, obfuscated
+from renkei.intake.reasons import Reason, messages_of
 from renkei.lib.normalize import SITE_CATEGORIES
 
 RULES_VERSION = 1
@@ -149,6 +150,7 @@ class Suggestion:
             "category": self.category,
             "confidence": round(self.confidence, 2),
             "reasons": self.reasons,
+            "reason_messages": messages_of(self.reasons),
             "scores": {k: round(v, 2) for k, v in sorted(self.scores.items())},
             "rules_version": RULES_VERSION,
         }
@@ -233,20 +235,35 @@ def choose_url(clues: Clues, brands: BrandMatcher) -> str:
 def _link_evidence(url: str, brands: BrandMatcher, evidence: _Evidence) -> None:
     host, path = _host(url), url.lower().split("?", 1)[0]
     if path.endswith(DOWNLOAD_SUFFIXES):
-        evidence.add("malware_site", 0.5, f"the link downloads a file ({path.rsplit('.', 1)[-1]})")
+        evidence.add(
+            "malware_site",
+            0.5,
+            Reason("the link downloads a file (%(kind)s)", kind=path.rsplit(".", 1)[-1]),
+        )
     if _is_ip(host):
-        evidence.add("phishing", 0.15, "the link points at an IP address, not a name")
+        evidence.add("phishing", 0.15, Reason("the link points at an IP address, not a name"))
     if "xn--" in host:
-        evidence.add("phishing", 0.15, "the link's host is an internationalized (xn--) name")
+        evidence.add(
+            "phishing", 0.15, Reason("the link's host is an internationalized (xn--) name")
+        )
     if _ends_with(host, FREE_HOSTING):
-        evidence.add("phishing", 0.15, f"the link is on a free hosting service ({host})")
+        evidence.add(
+            "phishing", 0.15, Reason("the link is on a free hosting service (%(host)s)", host=host)
+        )
     if host in SHORTENERS:
-        evidence.add("phishing", 0.1, f"the link goes through a URL shortener ({host})")
+        evidence.add(
+            "phishing", 0.1, Reason("the link goes through a URL shortener (%(host)s)", host=host)
+        )
     if any(word in path for word in LURE_PATH[:-1]):
-        evidence.add("phishing", 0.1, "the link's path looks like a sign-in or payment page")
+        evidence.add(
+            "phishing", 0.1, Reason("the link's path looks like a sign-in or payment page")
+        )
     for brand_id in brands.in_host(host)[:1]:
         name = brands.names[brand_id]
-        evidence.add("phishing", 0.35, f"the link's host contains {name!r} but is not its site")
+        contains = Reason(
+            "the link's host contains %(brand)s but is not its site", brand=repr(name)
+        )
+        evidence.add("phishing", 0.35, contains)
 
 
 # --- Text ---------------------------------------------------------------------------
@@ -256,7 +273,9 @@ def _lure_evidence(folded: str, evidence: _Evidence) -> None:
     hits = [word for word in LURE_WORDS if fold(word) in folded]
     if hits:
         shown = ", ".join(repr(w) for w in hits[:5])
-        evidence.add("phishing", min(0.45, 0.15 * len(hits)), f"lure wording: {shown}")
+        evidence.add(
+            "phishing", min(0.45, 0.15 * len(hits)), Reason("lure wording: %(words)s", words=shown)
+        )
 
 
 def _reporter_evidence(folded: str, evidence: _Evidence) -> None:
@@ -265,12 +284,17 @@ def _reporter_evidence(folded: str, evidence: _Evidence) -> None:
         hits = [w for w in words if _word_in(fold(w), folded)]
         if hits:
             shown = ", ".join(repr(w) for w in hits[:3])
-            evidence.add(category, 0.6 if len(hits) > 1 else 0.4, f"the text says {shown}")
+            evidence.add(
+                category,
+                0.6 if len(hits) > 1 else 0.4,
+                Reason("the text says %(words)s", words=shown),
+            )
 
 
 def _obfuscation_evidence(clues: Clues, evidence: _Evidence) -> None:
     if obfuscated(f"{clues.subject}\n{clues.text[:5000]}"):
-        evidence.add("phishing", 0.3, "words disguised with look-alike letters or stray marks")
+        disguised = Reason("words disguised with look-alike letters or stray marks")
+        evidence.add("phishing", 0.3, disguised)
 
 
 def _word_in(word: str, folded: str) -> bool:
@@ -283,20 +307,23 @@ def _attachment_evidence(clues: Clues, evidence: _Evidence) -> None:
     for item in clues.attachments:
         name = str(item.get("filename") or "(unnamed)")
         if item.get("kind") == "html":
-            evidence.add("phishing", 0.35, f"an HTML attachment ({name}) opens a local page")
+            opens = Reason("an HTML attachment (%(name)s) opens a local page", name=name)
+            evidence.add("phishing", 0.35, opens)
         if item.get("executable") or item.get("contains_executable"):
-            evidence.add(
-                "other", 0.5, f"attachment {name} is or contains an executable (malware mail)"
+            executable = Reason(
+                "attachment %(name)s is or contains an executable (malware mail)", name=name
             )
+            evidence.add("other", 0.5, executable)
         if item.get("macros"):
-            evidence.add("other", 0.5, f"attachment {name} has macros (malware mail)")
+            macros = Reason("attachment %(name)s has macros (malware mail)", name=name)
+            evidence.add("other", 0.5, macros)
 
 
 def _arf_evidence(arf: dict[str, str], evidence: _Evidence) -> None:
     kind = (arf.get("feedback-type") or arf.get("report-type") or "").lower()
     category = ARF_TYPES.get(kind)
     if category:
-        evidence.add(category, 0.7, f"the abuse report's type is {kind!r}")
+        evidence.add(category, 0.7, Reason("the abuse report's type is %(kind)s", kind=repr(kind)))
 
 
 def ports_in(text: str) -> list[str]:
@@ -327,7 +354,7 @@ def suggest(clues: Clues, brands: BrandMatcher) -> Suggestion:
     if url:
         _link_evidence(url, brands, evidence)
         if url in clues.links or url in clues.attachment_urls:
-            evidence.add("phishing", 0.2, "the message asks the reader to open a link")
+            evidence.add("phishing", 0.2, Reason("the message asks the reader to open a link"))
     _lure_evidence(folded, evidence)
     _reporter_evidence(folded, evidence)
     _obfuscation_evidence(clues, evidence)
@@ -340,19 +367,20 @@ def suggest(clues: Clues, brands: BrandMatcher) -> Suggestion:
         link_hosts=[_host(u) for u in ([url] if url else [])],
     )  # fmt: skip
     if brand is not None:
-        evidence.add("phishing", 0.4 * brand.confidence, f"imitates {brand.name!r}")
+        imitates = Reason("imitates %(brand)s", brand=repr(brand.name))
+        evidence.add("phishing", 0.4 * brand.confidence, imitates)
     return _decide(evidence, clues, url=url, brand=brand, folded=folded)
 
 
-def _needs(category: str, *, url: str, ip: str) -> str:
-    """Why this category cannot be proposed, or "" when it can."""
+def _needs(category: str, *, url: str, ip: str) -> Reason | None:
+    """Why this category cannot be proposed, or None when it can."""
     if category in SITE_CATEGORIES and not url:
-        return f"{category} needs a URL and none was found"
+        return Reason("%(category)s needs a URL and none was found", category=category)
     if category == "scan" and not ip:
-        return "scan needs the source address and no global address was found"
+        return Reason("scan needs the source address and no global address was found")
     if category == "dos" and not (ip or url):
-        return "dos needs the target address or URL"
-    return ""
+        return Reason("dos needs the target address or URL")
+    return None
 
 
 def _decide(
@@ -361,7 +389,7 @@ def _decide(
     ip = _address(clues)
     scores = {c: round(evidence.score(c), 2) for c in evidence.items}
     ranked = sorted(scores, key=lambda c: -scores[c])
-    reasons: list[str] = []
+    reasons: list[str] = []  # Reasons; str so that the English text is what is stored
     chosen, confidence = "other", 0.0
     for category in ranked:
         missing = _needs(category, url=url, ip=ip)
@@ -369,7 +397,14 @@ def _decide(
             chosen, confidence = category, scores[category]
             break
         if missing and scores[category] >= MIN_CONFIDENCE:
-            reasons.append(f"looks like {category} ({scores[category]:.2f}) but {missing}")
+            reasons.append(
+                Reason(
+                    "looks like %(category)s (%(score).2f) but %(missing)s",
+                    category=category,
+                    score=scores[category],
+                    missing=missing,
+                )
+            )
     if chosen == "other":
         confidence = max(scores.get("other", 0.0), 0.2)
     runner_up = next((c for c in ranked if c != chosen), "")
@@ -387,9 +422,15 @@ def _decide(
     if chosen == "other" and runner_up and not reasons:
         # Show what almost decided, so the analyst can judge the near miss.
         suggestion.reasons += [
-            f"{runner_up} scored {scores[runner_up]:.2f}, below {MIN_CONFIDENCE}: {reason}"
+            Reason(
+                "%(category)s scored %(score).2f, below %(threshold)s: %(reason)s",
+                category=runner_up,
+                score=scores[runner_up],
+                threshold=MIN_CONFIDENCE,
+                reason=reason,
+            )
             for reason in evidence.reasons(runner_up)
         ]
     if chosen == "other" and not suggestion.reasons:
-        suggestion.reasons = ["no rule matched"]
+        suggestion.reasons = [Reason("no rule matched")]
     return suggestion

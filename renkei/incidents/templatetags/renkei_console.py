@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 
 from renkei.incidents.labels import label as translate_label
+from renkei.intake.reasons import shown_reasons
 from renkei.lib.marks import reveal_marks
 
 register = template.Library()
@@ -51,3 +52,6 @@ def get_item(mapping: dict[str, Any], key: str) -> Any:
 
 # {{ name|reveal_controls }}: bidirectional and zero-width marks shown as <U+202E>.
 register.filter("reveal_controls", reveal_marks)
+
+# {% for reason in suggestion|reasons_shown %}: the classifier's reasons in the reader's language.
+register.filter("reasons_shown", shown_reasons)

@@ -14,6 +14,7 @@ from renkei.incidents.tests.factories import ingest
 from renkei.intake.brandmatch import BrandMatcher, fold
 from renkei.intake.collectors.mail import email_receive
 from renkei.intake.models import Report
+from renkei.intake.reasons import shown_reasons
 from renkei.intake.review import report_classify
 from renkei.intake.suggest import Clues, suggest
 from renkei.intake.tests.mails import PHISHING_JA, SCAN_JA, message
@@ -212,7 +213,7 @@ def test_the_incident_page_shows_the_suggestion_and_takes_the_decision_with_a_ty
         f"/intake/reports/{report.pk}/classify/", {"category": "phishing", "brand_name": "Nowhere"}
     )
 
-    for reason in report.extra["suggestion"]["reasons"]:
+    for reason in shown_reasons(report.extra["suggestion"]):
         assert escape(reason) in page
     assert f'action="/intake/reports/{report.pk}/classify/"' in page
     assert '<option value="楽天">' in page  # the catalog, to pick from
