@@ -40,6 +40,10 @@ class RawReport(models.Model):
     error = models.TextField(blank=True)
     # Where in the source it came from (first line number of a bulk file chunk).
     position = models.PositiveIntegerField(null=True, blank=True)
+    # How an e-mail arrived (collector, delivery time, SMTP envelope), kept with its
+    # bytes so that processing it again later knows what the first run knew. Null
+    # rather than a default: SQLite would otherwise copy the whole table to add it.
+    arrival = models.JSONField(null=True, blank=True)
 
     class Meta:
         indexes = [

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -249,8 +250,9 @@ def report_ingest_batch(
 
 
 def raw_report_store(
-    *, channel: str, source: str, content: bytes, content_type: str, position: int | None = None
-) -> RawReport:
+    *, channel: str, source: str, content: bytes, content_type: str, position: int | None = None,
+    arrival: dict[str, Any] | None = None,
+) -> RawReport:  # fmt: skip
     """Store a unit as received, in its own atomic block, before any parsing.
 
     Whatever happens to the parsing, the bytes are kept: committed on their own,
@@ -260,7 +262,7 @@ def raw_report_store(
     with transaction.atomic():
         return RawReport.objects.create(
             stored_at=timezone.now(), channel=channel, source=source, content=content,
-            content_type=content_type, position=position,
+            content_type=content_type, position=position, arrival=arrival,
         )  # fmt: skip
 
 

@@ -78,20 +78,42 @@ def email_receive(
     Raises only when the raw message could not be stored (the caller must
     then not acknowledge it: an MTA retries, IMAP leaves it unseen).
     """
-    stored = raw_report_store(
-        channel="email", source=MAIL_SOURCE, content=raw, content_type=MESSAGE_RFC822
-    )
+    stored = email_store(raw, collector=collector, received_at=received_at, envelope=envelope)
     return email_process(
         stored, collector=collector, received_at=received_at, actor=actor, envelope=envelope
     )
+
+
+def email_store(
+    raw: bytes, *, collector: str, received_at: datetime | None = None,
+    envelope: dict[str, Any] | None = None,
+) -> RawReport:  # fmt: skip
+    """The message's bytes and how it arrived, committed before any parsing."""
+    arrival = {
+        "collector": collector,
+        "received_at": received_at.isoformat() if received_at else None,
+        "envelope": envelope or {},
+    }
+    return raw_report_store(
+        channel="email", source=MAIL_SOURCE, content=raw, content_type=MESSAGE_RFC822,
+        arrival=arrival,
+    )  # fmt: skip
 
 
 def email_process(
     raw: RawReport, *, collector: str, received_at: datetime | None = None,
     actor: User | None = None, envelope: dict[str, Any] | None = None,
 ) -> MailOutcome:  # fmt: skip
-    """Everything after storage; never raises for what the message contains."""
-    context = _Context(collector, received_at, actor, envelope or {})
+    """Everything after storage; never raises for what the message contains.
+
+    Processed again (an analyst, after a failure), the message keeps what its
+    arrival recorded: the delivery time, the envelope, the collector it came by.
+    """
+    arrival = raw.arrival if isinstance(raw.arrival, dict) else {}
+    context = _Context(
+        collector, received_at or _arrival_time(arrival), actor,
+        envelope or arrival.get("envelope") or {}, str(arrival.get("collector") or collector),
+    )  # fmt: skip
     try:
         outcome = _process(raw, context)
     except Exception as exc:
@@ -126,6 +148,14 @@ class _Context:
     received_at: datetime | None
     actor: User | None
     envelope: dict[str, Any]
+    arrived_by: str  # the collector it first came by (differs when processed again)
+
+
+def _arrival_time(arrival: dict[str, Any]) -> datetime | None:
+    try:
+        return datetime.fromisoformat(arrival["received_at"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _process(raw: RawReport, context: _Context) -> MailOutcome:
@@ -194,7 +224,7 @@ def _received_at(raw: RawReport, mail: MailReport, context: _Context) -> datetim
     for an uploaded file the first Received header, else the moment it was stored."""
     if context.received_at is not None:
         return context.received_at
-    if context.collector.startswith("upload"):
+    if context.arrived_by.startswith("upload"):
         return received_time(mail.parsed) or raw.stored_at
     return raw.stored_at
 
@@ -207,6 +237,7 @@ def _record(
     extra: dict[str, Any] = {
         "mail": {
             "collector": context.collector, "envelope": context.envelope,
+            "arrived_by": context.arrived_by,
             "subject": parsed.subject, "from": parsed.from_addr,
             "from_name": parsed.from_name, "to": parsed.to[:20], "message_id": parsed.message_id,
             "date": parsed.date.isoformat() if parsed.date else None,
