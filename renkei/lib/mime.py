@@ -208,12 +208,27 @@ def _addresses(raw: str, problems: _Problems, where: str) -> list[tuple[str, str
     return [(_decode_header(name, problems, where), addr) for name, addr in pairs]
 
 
+# A four-digit year written with a leading zero (`1 Jan 0001`): the stdlib reads
+# it by the two-digit rules, as 2001.
+_ZERO_LED_YEAR = re.compile(r"[A-Za-z]{3}\w*\s+0\d{3}(?!\d)")
+
+
+def mail_date(raw: str) -> datetime:
+    """An RFC 5322 date; OverflowError for a year the stdlib would read as another."""
+    if _ZERO_LED_YEAR.search(raw):
+        raise OverflowError("a year before 1000")
+    return parsedate_to_datetime(raw)
+
+
 def _parse_date(raw: str | None, problems: _Problems) -> datetime | None:
     if not raw:
         return None
     try:
-        value = parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError, OverflowError):
+        value = mail_date(raw)
+    except OverflowError:
+        problems.add(f"Date: out of range, not used: {raw[:80]!r}")
+        return None
+    except (TypeError, ValueError, IndexError):
         problems.add(f"Date: cannot be parsed: {raw[:80]!r}")
         return None
     if value.tzinfo is None:

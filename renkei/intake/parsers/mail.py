@@ -12,13 +12,18 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from renkei.intake.attachments import IncomingFile
 from renkei.intake.suggest import Clues
 from renkei.lib.archives import candidate_passwords
-from renkei.lib.mime import ParsedMessage, decode_bytes, extract_ticket_tag, html_to_text
+from renkei.lib.mime import (
+    ParsedMessage,
+    decode_bytes,
+    extract_ticket_tag,
+    html_to_text,
+    mail_date,
+)
 from renkei.lib.observables import Observables, extract_observables
 from renkei.lib.timestamps import is_in_range
 
@@ -113,7 +118,7 @@ def received_time(parsed: ParsedMessage) -> datetime | None:
     for header in parsed.received[:1]:
         _, _, stamp = header.rpartition(";")
         try:
-            value = parsedate_to_datetime(stamp.strip())
+            value = mail_date(stamp.strip())
         except (TypeError, ValueError, IndexError, OverflowError):
             continue
         if value.tzinfo is not None and is_in_range(value):

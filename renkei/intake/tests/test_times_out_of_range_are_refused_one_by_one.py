@@ -103,6 +103,18 @@ def test_an_uploaded_e_mail_received_in_year_9999_falls_back_to_its_date() -> No
     assert stored.received_at.isoformat() == "2025-04-01T01:00:00+00:00"
 
 
+def test_an_uploaded_e_mail_received_in_year_0001_is_not_filed_in_2001() -> None:
+    raw = (
+        b"Received: from a by b; Mon, 1 Jan 0001 10:00:00 +0000\r\n"
+        b"From: x@example.org\r\nDate: Mon, 1 Jan 0001 10:00:00 +0000\r\n\r\nhello\r\n"
+    )
+
+    stored = mailed_report(raw, collector="upload:analyst")
+
+    assert stored.received_at == stored.raw.stored_at
+    assert stored.extra["mail"]["date"] is None
+
+
 def test_the_api_refuses_a_report_received_before_1970(
     client: Client, personas: dict[str, User]
 ) -> None:

@@ -281,6 +281,28 @@ def test_it_keeps_a_bad_date_as_a_problem():
     assert any(problem.startswith("Date:") for problem in message.problems)
 
 
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("Mon, 1 Jan 0001 10:00:00 +0000", None),  # the stdlib says 2001
+        ("Fri, 1 Feb 0999 10:00:00 +0900", None),
+        (
+            "Sat, 1 Jan 01 10:00:00 +0000",
+            "2001-01-01T10:00:00+00:00",
+        ),  # two digits: RFC 5322's rule
+        ("Sun, 1 Jan 2001 10:00:00 +0000", "2001-01-01T10:00:00+00:00"),
+    ],
+)
+def test_a_four_digit_year_with_a_leading_zero_is_not_read_as_this_century(
+    header: str, expected: str | None
+) -> None:
+    message = parse_message(f"Date: {header}\r\n\r\nbody".encode())
+
+    assert (message.date.isoformat() if message.date else None) == expected
+    if expected is None:
+        assert any(p.startswith("Date: out of range") for p in message.problems)
+
+
 def test_it_reports_failed_for_input_that_is_not_a_message():
     message = parse_message(b"")
 
