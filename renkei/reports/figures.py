@@ -16,9 +16,11 @@ Decisions where the spec leaves room (also in docs/reports.md):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
 from renkei.incidents.models import CATEGORY_CHOICES
 from renkei.lib.businessdays import BusinessCalendar
@@ -106,9 +108,9 @@ def _handling_pct(buckets: dict[str, int], notified: int) -> dict[str, int]:
 
 
 def _coordination(
-    quarter: Quarter, incidents: dict[str, Window], calendar: BusinessCalendar
+    quarter: Quarter, incidents: dict[str, Window], calendar: BusinessCalendar, as_of: datetime
 ) -> list[dict[str, Any]]:
-    notified = selectors.notified_by_category(quarter, calendar)
+    notified = selectors.notified_by_category(quarter, calendar, as_of=as_of)
     bases = selectors.first_bases_by_category(quarter)
     reasons = selectors.no_notification_reasons_by_category(quarter)
     rows = []
@@ -222,8 +224,14 @@ def _trends(
     return trends
 
 
-def quarterly_figures(quarter: Quarter, *, calendar: BusinessCalendar | None = None) -> Figures:
-    """Every figure of the quarterly incident report except the narrative."""
+def quarterly_figures(
+    quarter: Quarter, *, calendar: BusinessCalendar | None = None, as_of: datetime | None = None
+) -> Figures:
+    """Every figure of the quarterly incident report except the narrative.
+
+    `as_of` (default: now) matters only for a quarter not over yet: its
+    unresolved incidents are counted as handled until then.
+    """
     bounds = month_bounds(quarter.window, quarter.tz)
     reports = Window(quarter, selectors.reports_per_month(bounds))
     coordinations = Window(quarter, selectors.coordinations_per_month(bounds))
@@ -242,7 +250,7 @@ def quarterly_figures(quarter: Quarter, *, calendar: BusinessCalendar | None = N
         },
         "categories": _categories(incidents),
         "coordination_by_category": _coordination(
-            quarter, incidents, calendar or selectors.business_calendar()
+            quarter, incidents, calendar or selectors.business_calendar(), as_of or timezone.now()
         ),
         "phishing_brands": _phishing_brands(quarter),
         "scan_ports": _scan_ports(quarter),

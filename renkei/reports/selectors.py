@@ -349,23 +349,40 @@ class Notified:
     handling: dict[str, int] = field(default_factory=dict)  # incidents per HANDLING_BUCKETS
 
 
-def notified_by_category(quarter: Quarter, calendar: BusinessCalendar) -> dict[str, Notified]:
+def _open_until_ordinal(quarter: Quarter, ordinals: Sequence[int], as_of: datetime) -> int:
+    """The ordinal an unresolved incident's handling days run to.
+
+    The quarter's last day once it is over; while it lasts, today: days
+    that have not happened yet are no handling time (an incident notified
+    yesterday is not "11+ days" because the quarter ends next month).
+    """
+    first_day = quarter.months[0].first_day()
+    until = min(quarter.last_day, as_of.astimezone(quarter.tz).date())
+    # ordinals[0] is the day before the quarter, ordinals[k] its k-th day.
+    return ordinals[max((until - first_day).days + 1, 0)]
+
+
+def notified_by_category(
+    quarter: Quarter, calendar: BusinessCalendar, *, as_of: datetime
+) -> dict[str, Notified]:
     """Per category, the quarter's incidents notified during the quarter.
 
     In one pass over the quarter's notifications: per incident, how many
     were sent, how many to the home country, and the first one; then the
     business days from that first notification to the first resolution at
-    or after it and before the quarter's end, or to the quarter's last day
-    without one, bucketed as HANDLING_BUCKETS. Local dates come from a step
-    function of the stored instant (`_step_case`), so the database compares
-    instants and never converts time zones row by row.
+    or after it and before the quarter's end, or, without one, to the
+    quarter's last day (to `as_of` in a quarter not over yet), bucketed as
+    HANDLING_BUCKETS. Local dates come from a step function of the stored
+    instant (`_step_case`), so the database compares instants and never
+    converts time zones row by row.
     """
     adapt = connection.ops.adapt_datetimefield_value
     bounds, ordinals = _business_day_ordinals(quarter, calendar)
+    open_until = _open_until_ordinal(quarter, ordinals, as_of)
     day_bounds = [adapt(b) for b in bounds]
     first_ord_sql, first_ord_params = _step_case("f", day_bounds, ordinals)
     res_ord_sql, res_ord_params = _step_case("r", day_bounds, ordinals)
-    diff = f"(CASE WHEN r IS NULL THEN {ordinals[-1]} ELSE {res_ord_sql} END) - ({first_ord_sql})"
+    diff = f"(CASE WHEN r IS NULL THEN {open_until} ELSE {res_ord_sql} END) - ({first_ord_sql})"
     bucket_sql = " ".join(
         f"WHEN d <= {limit} THEN {i}"
         for i, (_, limit) in enumerate(HANDLING_BUCKETS)

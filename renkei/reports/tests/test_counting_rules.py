@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from renkei.reports.figures import quarterly_figures
-from renkei.reports.periods import Quarter
+from renkei.reports.periods import Month, Quarter, report_tz
 from renkei.reports.tests import records
 
 pytestmark = pytest.mark.django_db
@@ -141,6 +142,28 @@ def test_an_unresolved_incident_counts_to_the_end_of_the_quarter() -> None:
     row = _category(quarterly_figures(Q), "dos", "coordination_by_category")
 
     assert row["handling_days_pct"] == {"0-3": 50, "4-7": 50, "8-10": 0, "11+": 0}
+
+
+def test_in_a_quarter_not_over_yet_an_unresolved_incident_counts_only_to_today() -> None:
+    # The report is printed on Thursday 11 May 2023, mid-quarter.
+    printed = jst(2023, 5, 11, 12)
+    open_one = records.incident("scan", jst(2023, 5, 10, 9))
+    records.notify(open_one, jst(2023, 5, 10, 10))  # 1 business day so far, not 35 to 30 June
+
+    row = _category(quarterly_figures(Q, as_of=printed), "scan", "coordination_by_category")
+
+    assert row["handling_days_pct"] == {"0-3": 100, "4-7": 0, "8-10": 0, "11+": 0}
+
+
+def test_the_current_quarter_is_reported_as_of_now() -> None:
+    now = timezone.now()
+    current = Quarter.parse(str(Month.of(now - timedelta(hours=1), report_tz())))
+    open_one = records.incident("scan", now - timedelta(minutes=30))
+    records.notify(open_one, now - timedelta(minutes=20))
+
+    row = _category(quarterly_figures(current), "scan", "coordination_by_category")
+
+    assert row["handling_days_pct"]["0-3"] == 100
 
 
 def test_a_resolution_in_the_local_small_hours_counts_on_its_local_date() -> None:
