@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -91,3 +92,25 @@ def test_monthly_csv_writes_jpcert_style_files_since_the_first_report(
 def test_a_bad_quarter_is_an_error() -> None:
     with pytest.raises(CommandError, match="YYYY-MM"):
         call_command("report", "quarterly", "2023/04")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"), [("json", "missing/r.json"), ("html", "missing/r.html"), ("csv", "taken")]
+)
+def test_an_output_that_cannot_be_written_is_a_one_line_error(
+    data: None, tmp_path: Path, fmt: str, name: str
+) -> None:
+    (tmp_path / "taken").write_text("a file, not a directory")
+
+    with pytest.raises(
+        CommandError, match=re.escape(f"cannot write {tmp_path / name.split('/')[0]}")
+    ):
+        call_command("report", "quarterly", "2023-04", "--format", fmt,
+                     "--output", str(tmp_path / name), stderr=io.StringIO())  # fmt: skip
+
+
+def test_monthly_csv_into_a_file_is_a_one_line_error(data: None, tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("a file, not a directory")
+
+    with pytest.raises(CommandError, match="cannot write"):
+        call_command("report", "monthly-csv", str(tmp_path / "taken"), stderr=io.StringIO())

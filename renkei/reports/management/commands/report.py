@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,16 @@ FORMATS = ("json", "html", "pdf", "csv")
 def default_lang() -> Lang:
     code = str(settings.LANGUAGE_CODE)[:2]
     return "en" if code == "en" else "ja"
+
+
+@contextmanager
+def _writing(output: Path) -> Iterator[None]:
+    """A file that cannot be written is the user's error to fix, said in one line."""
+    try:
+        yield
+    except OSError as exc:
+        where = exc.filename or output
+        raise CommandError(f"cannot write {where}: {exc.strerror or exc}") from exc
 
 
 class Command(BaseCommand):
@@ -78,13 +90,16 @@ class Command(BaseCommand):
             from renkei.reports.render_csv import quarterly_csv_files, write_files
 
             files = quarterly_csv_files(report, lang)
-            for path in write_files(files, output, folder=f"renkei-{quarter}-{lang}"):
+            with _writing(output):
+                written = write_files(files, output, folder=f"renkei-{quarter}-{lang}")
+            for path in written:
                 self.stderr.write(f"wrote {path}")
 
     def _emit(self, content: str | bytes, output: Path | None) -> None:
         if output is not None:
             data = content.encode("utf-8") if isinstance(content, str) else content
-            output.write_bytes(data)
+            with _writing(output):
+                output.write_bytes(data)
             self.stderr.write(f"wrote {output} ({len(data):,} bytes)")
         elif isinstance(content, bytes):
             self.stdout.flush()
@@ -96,7 +111,8 @@ class Command(BaseCommand):
     def _monthly(self, directory: Path) -> None:
         from renkei.reports.opendata import write_monthly_csv
 
-        written = write_monthly_csv(directory)
+        with _writing(directory):
+            written = write_monthly_csv(directory)
         if not written:
             raise CommandError("no reports in the database: nothing to write")
         self.stderr.write(f"wrote {len(written)} files to {directory}")
