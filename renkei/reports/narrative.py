@@ -48,6 +48,16 @@ def _ja(word: str) -> str:
     return f"{lead}{word}{trail}"
 
 
+def _in_sentence(heading: str) -> str:
+    """A capitalised label inside an English sentence: "Finance" -> "finance".
+
+    An acronym keeps its capitals: "IT services", not "it services".
+    """
+    if heading[1:2].isupper():
+        return heading
+    return heading[:1].lower() + heading[1:]
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
     """One comparison: the count now, the count it is compared with, the rounded change."""
@@ -268,7 +278,7 @@ def industries_paragraph(figures: Figures, lang: Lang) -> str:
         ]
         return "、".join(parts) + "で、それぞれ最も多くを占めました。"
     parts = [
-        f"among {o} brands, {label(INDUSTRY, 'en', top['industry']).lower()} "
+        f"among {o} brands, {_in_sentence(label(INDUSTRY, 'en', top['industry']))} "
         f"({top['share_pct']:.1f}%)"
         for o, top in leaders
     ]

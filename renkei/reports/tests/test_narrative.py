@@ -10,6 +10,7 @@ from renkei.reports.narrative import (
     _comparison_ja,
     _comparisons_en,
     category_paragraph,
+    industries_paragraph,
     totals_paragraph,
 )
 from renkei.reports.numbers import change_pct
@@ -85,3 +86,15 @@ def test_a_category_new_this_quarter_is_phrased_without_a_percentage() -> None:
 
     assert "前四半期は 0 件でした" in ja and "%" not in ja
     assert "There were none in the previous quarter or in the same quarter last year." in en
+
+
+def test_english_keeps_an_industry_acronym_in_capitals_inside_a_sentence() -> None:
+    industries = {
+        "overseas": [{"industry": "it_services", "count": 3, "share_pct": 60.0}],
+        "domestic": [{"industry": "ecommerce", "count": 2, "share_pct": 40.0}],
+    }
+
+    text = industries_paragraph({"phishing_brands": {"industries": industries}}, "en")
+
+    assert "among overseas brands, IT services (60.0%)" in text
+    assert "among domestic brands, e-commerce (40.0%)" in text
