@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from renkei.lib.errors import RenkeiError
 from renkei.reports.models import LANGUAGE_CHOICES
 from renkei.reports.periods import FIRST_YEAR, LAST_YEAR, Quarter
+from renkei.reports.services import POSITION_MAX
 
 
 def reportable_quarter(text: str) -> Quarter | None:
@@ -40,4 +41,6 @@ class QuarterNoteForm(forms.Form):
     body_markdown = forms.CharField(
         label=_("Text (Markdown)"), widget=forms.Textarea(attrs={"rows": 8}), required=False
     )
-    position = forms.IntegerField(label=_("Position"), min_value=0, required=False, initial=0)
+    position = forms.IntegerField(
+        label=_("Position"), min_value=0, max_value=POSITION_MAX, required=False, initial=0
+    )

@@ -13,6 +13,9 @@ from renkei.reports.models import QuarterNote
 from renkei.reports.periods import Month
 
 TITLE_MAX = 200
+# The largest position every supported database stores (PostgreSQL's integer);
+# a larger one was a database error, a 500 on the report page's form.
+POSITION_MAX = 2**31 - 1
 
 
 def _snapshot(note: QuarterNote) -> dict[str, object]:
@@ -33,8 +36,8 @@ def _check(*, actor: User, quarter: str, lang: str, title: str, position: int) -
         raise ValidationError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
     if not title.strip() or len(title) > TITLE_MAX:
         raise ValidationError(f"a section needs a title of 1 to {TITLE_MAX} characters")
-    if position < 0:
-        raise ValidationError("position must not be negative")
+    if not 0 <= position <= POSITION_MAX:
+        raise ValidationError(f"position must be from 0 to {POSITION_MAX}")
 
 
 @transaction.atomic

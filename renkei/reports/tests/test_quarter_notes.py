@@ -7,6 +7,7 @@ import pytest
 from renkei.accounts.models import AuditEvent, User
 from renkei.lib.errors import PermissionDenied, ValidationError
 from renkei.reports.markup import markdown_to_html
+from renkei.reports.models import QuarterNote
 from renkei.reports.periods import Quarter
 from renkei.reports.render_html import quarter_notes
 from renkei.reports.services import quarter_note_save
@@ -96,6 +97,16 @@ def test_a_section_needs_a_quarter_a_language_and_a_title(
         quarter_note_save(
             actor=personas["analyst"], quarter=quarter, lang=lang, title=title, body_markdown=""
         )
+
+
+@pytest.mark.django_db
+def test_a_position_beyond_what_the_database_stores_is_refused(personas: dict[str, User]) -> None:
+    with pytest.raises(ValidationError, match="position"):
+        quarter_note_save(
+            actor=personas["analyst"], quarter="2023-04", lang="ja", title="t", body_markdown="",
+            position=2**31,
+        )  # fmt: skip
+    assert not QuarterNote.objects.exists()
 
 
 @pytest.mark.django_db

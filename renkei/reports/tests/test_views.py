@@ -135,6 +135,17 @@ def test_staff_add_a_section_that_shows_sanitized_on_the_page(personas: dict, da
     assert "事例 &lt;b&gt;1&lt;/b&gt;" in html
 
 
+def test_a_section_with_an_enormous_position_is_refused_not_a_server_error(
+    personas: dict,
+) -> None:
+    response = _client(personas["analyst"]).post(PAGE + "notes/", {
+        "lang": "ja", "title": "t", "body_markdown": "", "position": "99999999999999999999",
+    })  # fmt: skip
+
+    assert response.status_code == 400
+    assert not QuarterNote.objects.exists()
+
+
 def test_the_index_lists_quarters_with_reports(personas: dict, data: None) -> None:
     response = _client(personas["analyst"]).get("/reports/")
 
