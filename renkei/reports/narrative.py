@@ -41,6 +41,11 @@ def n(value: int) -> str:
     return f"{value:,}"
 
 
+def _count_en(value: int, noun: str) -> str:
+    """`1 report`, `2 reports`: a count with its noun in the number English needs."""
+    return f"{n(value)} {noun}" if value == 1 else f"{n(value)} {noun}s"
+
+
 def _ja(word: str) -> str:
     """A word inside Japanese text, with the space Japanese typesetting puts around Latin text."""
     lead = " " if word[:1].isascii() else ""
@@ -147,9 +152,11 @@ def totals_paragraph(figures: Figures, lang: Lang) -> str:
             text += lead + _pair_ja(("報告件数", "調整件数"), pair, period["ja"])
         return text
     text = (
-        f"In this quarter, {n(reports['total'])} reports were received and "
-        f"{n(coordinations['total'])} coordinations were made with the organisations concerned, "
-        "at home and overseas."
+        f"In this quarter, {_count_en(reports['total'], 'report')} "
+        f"{'was' if reports['total'] == 1 else 'were'} received and "
+        f"{_count_en(coordinations['total'], 'coordination')} "
+        f"{'was' if coordinations['total'] == 1 else 'were'} made with the organisations "
+        "concerned, at home and overseas."
     )
     for period, base_key, pct_key in changes:
         report_change = Change.of(reports, base_key, pct_key)

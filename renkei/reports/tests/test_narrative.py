@@ -98,3 +98,11 @@ def test_english_keeps_an_industry_acronym_in_capitals_inside_a_sentence() -> No
 
     assert "among overseas brands, IT services (60.0%)" in text
     assert "among domestic brands, e-commerce (40.0%)" in text
+
+
+def test_english_says_one_report_in_the_singular() -> None:
+    figures = {"totals": {"reports": _block(1, 0, 0), "coordinations": _block(2, 0, 0)}}
+
+    en = totals_paragraph(figures, "en")
+
+    assert en.startswith("In this quarter, 1 report was received and 2 coordinations were made")
