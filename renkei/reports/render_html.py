@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -162,6 +162,23 @@ UNKNOWN_BRAND_NOTE = {
     "example because the site was already down when checked.",
 }
 
+# A quarter not over yet: its comparisons set part of a quarter against whole ones.
+PROVISIONAL_NOTE = {
+    "ja": "この四半期はまだ終わっていません。数値は {date} 時点の暫定値で、前四半期および"
+    "前年同期との比較は、この四半期の一部を四半期全体と比べたものです。",
+    "en": "This quarter is not over: the figures are provisional, as of {date}, and the "
+    "comparisons with the previous quarter and the same quarter last year set part of this "
+    "quarter against whole quarters.",
+}
+
+
+def provisional_note(quarter: Quarter, now: datetime, lang: Lang) -> str:
+    """What the report says while its quarter lasts; "" once the quarter is over."""
+    if now >= quarter.end:
+        return ""
+    today = timezone.localtime(now, quarter.tz).date()
+    return PROVISIONAL_NOTE[lang].format(date=_ja_date(today) if lang == "ja" else _en_date(today))
+
 
 @dataclass(frozen=True, slots=True)
 class RenderedNote:
@@ -268,6 +285,7 @@ def quarter_notes(quarter: Quarter, lang: Lang) -> list[RenderedNote]:
 def report_context(quarter: Quarter, figures: Figures, lang: Lang) -> dict[str, Any]:
     """Everything the report templates print, labelled in `lang`."""
     charts = quarterly_charts(figures, lang)
+    now = timezone.now()
     trend_charts = [
         {"number": c.number, "title": c.title[lang], "src": _data_uri(charts[f"fig{c.number}"])}
         for c in TREND_CHARTS
@@ -276,6 +294,7 @@ def report_context(quarter: Quarter, figures: Figures, lang: Lang) -> dict[str, 
         "lang": lang,
         "quarter": str(quarter),
         "period_title": period_title(quarter, lang),
+        "provisional": provisional_note(quarter, now, lang),
         "text": TEXT[lang],
         "captions": CAPTIONS[lang],
         "notes_text": NOTES[lang],
@@ -293,7 +312,7 @@ def report_context(quarter: Quarter, figures: Figures, lang: Lang) -> dict[str, 
         "category_charts": trend_charts[2:],
         "fig3": _data_uri(charts["fig3"]),
         "quarter_notes": quarter_notes(quarter, lang),
-        "generated_at": timezone.localtime(timezone.now(), quarter.tz),
+        "generated_at": timezone.localtime(now, quarter.tz),
         "font_stack": CSS_FONT_STACK,
     }
 

@@ -155,3 +155,19 @@ def test_the_index_lists_quarters_with_reports(personas: dict, data: None) -> No
 
 def test_an_impossible_quarter_is_not_found(personas: dict) -> None:
     assert _client(personas["analyst"]).get("/reports/quarterly/2023-13/").status_code == 404
+
+
+def test_a_quarter_not_over_yet_says_its_figures_are_provisional(personas: dict) -> None:
+    tz = ZoneInfo("Asia/Tokyo")
+    now = datetime.now(tz)
+    records.incident("phishing", now, brand=records.brand("Amazon", "US"))
+    current = f"/reports/quarterly/{now:%Y-%m}/"
+    client = _client(personas["analyst"])
+
+    japanese = client.get(current).content.decode()
+    english = client.get(current + "?lang=en").content.decode()
+    finished = client.get(PAGE + "?lang=en").content.decode()
+
+    assert f"{now.year} 年 {now.month} 月 {now.day} 日 時点の暫定値" in japanese
+    assert f"provisional, as of {now.day} {now:%B} {now.year}" in english
+    assert "provisional" not in finished
