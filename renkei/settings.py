@@ -12,6 +12,7 @@ from pathlib import Path
 
 from renkei.lib.env import (
     envbool,
+    envclosure,
     envfloat,
     envint,
     envsecret,
@@ -52,6 +53,7 @@ SITE_URL = envstr("RENKEI_SITE_URL", "http://127.0.0.1:8000")
 # Domain settings
 RENKEI_TIME_ZONE = envstr("RENKEI_TIME_ZONE", "Asia/Tokyo")
 RENKEI_HOME_COUNTRY = envstr("RENKEI_HOME_COUNTRY", "JP").upper()
+RENKEI_YEAR_END_CLOSURE = envclosure("RENKEI_YEAR_END_CLOSURE", "12-29..01-03")
 RENKEI_DEDUP_WINDOW_DAYS = envint("RENKEI_DEDUP_WINDOW_DAYS", 30)
 RENKEI_IMPORT_BATCH_SIZE = envint("RENKEI_IMPORT_BATCH_SIZE", 5000)
 RENKEI_IMPORT_COMMIT_SECONDS = envfloat("RENKEI_IMPORT_COMMIT_SECONDS", 1.0)

@@ -28,13 +28,17 @@ from renkei.accounts.models import User
 from renkei.coordination.models import Notification, NotificationStatus, SlaTarget
 from renkei.incidents.labels import CATEGORY_LABELS
 from renkei.incidents.models import IncidentStatus
-from renkei.lib.businessdays import BusinessCalendar, business_days_between_instants
+from renkei.lib.businessdays import (
+    BusinessCalendar,
+    business_days_between_instants,
+    home_calendar,
+)
 from renkei.lib.errors import PermissionDenied, ValidationError
 
 
 @functools.cache
 def calendar() -> BusinessCalendar:
-    return BusinessCalendar(settings.RENKEI_HOME_COUNTRY)
+    return home_calendar()
 
 
 def local_tz() -> ZoneInfo:

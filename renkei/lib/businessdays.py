@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
+from django.conf import settings
 
 from renkei.lib.errors import ValidationError
 
@@ -43,6 +44,11 @@ def _check_month_day(month_day: MonthDay) -> None:
         date(2000, *month_day)  # a leap year, so 29 Feb is allowed
     except (TypeError, ValueError):
         raise ValidationError(f"not a valid closure day (month, day): {month_day!r}") from None
+
+
+def home_calendar() -> BusinessCalendar:
+    """The installation's calendar: its country's holidays and its closure (settings)."""
+    return BusinessCalendar(settings.RENKEI_HOME_COUNTRY, settings.RENKEI_YEAR_END_CLOSURE)
 
 
 class BusinessCalendar:

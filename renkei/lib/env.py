@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -43,6 +44,25 @@ def envint(name: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise RenkeiError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def envclosure(name: str, default: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """A yearly closure as `MM-DD..MM-DD` (both days included; `12-29..01-03` wraps the
+    year end), or None for `none`."""
+    value = os.environ.get(name, default).strip()
+    if value.lower() in ("none", ""):
+        return None
+    first, sep, last = value.partition("..")
+    try:
+        if not sep:
+            raise ValueError
+        (m1, d1), (m2, d2) = (tuple(int(part) for part in day.split("-")) for day in (first, last))
+        date(2000, m1, d1), date(2000, m2, d2)  # days of a leap year, so 02-29 is one
+    except ValueError:
+        raise RenkeiError(
+            f"{name} must be MM-DD..MM-DD (such as 12-29..01-03) or none, not {value!r}"
+        ) from None
+    return ((m1, d1), (m2, d2))
 
 
 def envfloat(name: str, default: float) -> float:

@@ -41,7 +41,7 @@ from django.db.models import (
 from renkei.coordination.models import NoNotification, Notification, NotificationStatus, Resolution
 from renkei.incidents.models import Brand, Incident, IncidentPort, IncidentStatus
 from renkei.intake.models import Report
-from renkei.lib.businessdays import BusinessCalendar
+from renkei.lib.businessdays import BusinessCalendar, home_calendar
 from renkei.reports.periods import Quarter
 
 HANDLING_BUCKETS: tuple[tuple[str, int | None], ...] = (
@@ -445,4 +445,4 @@ def last_record_instant() -> datetime | None:
 
 
 def business_calendar() -> BusinessCalendar:
-    return BusinessCalendar(country=settings.RENKEI_HOME_COUNTRY)
+    return home_calendar()

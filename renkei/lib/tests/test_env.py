@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from renkei.lib.env import envfloat, envint, parse_cache_url
+from renkei.lib.env import envclosure, envfloat, envint, parse_cache_url
 from renkei.lib.errors import RenkeiError
 
 
@@ -57,3 +57,27 @@ def test_the_cache_url_names_a_backend_and_where_it_keeps_things(
 def test_an_unknown_cache_url_is_refused() -> None:
     with pytest.raises(RenkeiError, match="memcached"):
         parse_cache_url("memcached://127.0.0.1", Path("/srv/renkei"))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("12-29..01-03", ((12, 29), (1, 3))), (" 8-13..8-16 ", ((8, 13), (8, 16))), ("none", None)],
+)
+def test_a_yearly_closure_is_two_days_or_none(
+    monkeypatch: pytest.MonkeyPatch, value: str, expected: object
+) -> None:
+    monkeypatch.setenv("RENKEI_TEST_CLOSURE", value)
+
+    assert envclosure("RENKEI_TEST_CLOSURE", "12-29..01-03") == expected
+
+
+@pytest.mark.parametrize(
+    "value", ["12-29", "12/29..01/03", "12-29..", "a-b..c-d", "1-2-3..4-5", "12-32..01-03"]
+)
+def test_a_closure_that_is_not_two_days_is_refused_by_name(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("RENKEI_TEST_CLOSURE", value)
+
+    with pytest.raises(RenkeiError, match=r"RENKEI_TEST_CLOSURE must be MM-DD\.\.MM-DD"):
+        envclosure("RENKEI_TEST_CLOSURE", "none")

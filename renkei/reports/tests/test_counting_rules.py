@@ -191,3 +191,31 @@ def test_categories_are_all_listed_in_order_even_when_empty() -> None:
     assert figures["coordination_by_category"][0]["handling_days_pct"] == {
         "0-3": 0, "4-7": 0, "8-10": 0, "11+": 0,
     }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("closure", "bucket"),
+    [
+        ("12-29..01-03", "0-3"),  # 29 Dec, 2 and 3 Jan closed: only 4 Jan counts, 1 day
+        ("none", "4-7"),  # 29 Dec, 2, 3 and 4 Jan: 4 days (1 Jan is a holiday)
+    ],
+)
+def test_the_year_end_closure_is_the_installations_setting(
+    closure: str, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.conf import settings
+
+    from renkei.lib.env import envclosure
+
+    monkeypatch.setenv("RENKEI_YEAR_END_CLOSURE", closure)
+    monkeypatch.setattr(
+        settings, "RENKEI_YEAR_END_CLOSURE", envclosure("RENKEI_YEAR_END_CLOSURE", "")
+    )
+    incident = records.incident("phishing", jst(2023, 12, 27, 9))
+    records.notify(incident, jst(2023, 12, 28, 10))  # Thursday
+    records.resolve(incident, jst(2024, 1, 4, 10))  # Thursday
+
+    figures = quarterly_figures(Quarter.parse("2023-12"))
+
+    row = _category(figures, "phishing", "coordination_by_category")
+    assert row["handling_days_pct"][bucket] == 100
