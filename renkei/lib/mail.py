@@ -117,15 +117,33 @@ def _classify(exc: Exception) -> MailError:
     return PermanentMailError(f"SMTP error: {exc}")
 
 
+def _transmit(smtp: smtplib.SMTP, sender: str, recipients: list[str], data: bytes) -> Any:
+    if settings.RENKEI_SMTP_STARTTLS:
+        smtp.starttls(context=ssl.create_default_context())
+    if settings.RENKEI_SMTP_USER:
+        smtp.login(settings.RENKEI_SMTP_USER, settings.RENKEI_SMTP_PASSWORD)
+    return smtp.sendmail(sender, recipients, data)
+
+
+def _quit(smtp: smtplib.SMTP) -> None:
+    """Say goodbye, whatever the server answers: once it has taken the message, an odd
+    reply to QUIT (or a dropped line) must not make the caller send the message again."""
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError) as exc:
+        logger.info("mail server %s: QUIT failed: %s", settings.RENKEI_SMTP_HOST, exc)
+    finally:
+        smtp.close()
+
+
 def _smtp_deliver(sender: str, recipients: list[str], data: bytes) -> None:
     host, port = settings.RENKEI_SMTP_HOST, settings.RENKEI_SMTP_PORT
     try:
-        with smtplib.SMTP(host, port, timeout=settings.RENKEI_SMTP_TIMEOUT) as smtp:
-            if settings.RENKEI_SMTP_STARTTLS:
-                smtp.starttls(context=ssl.create_default_context())
-            if settings.RENKEI_SMTP_USER:
-                smtp.login(settings.RENKEI_SMTP_USER, settings.RENKEI_SMTP_PASSWORD)
-            refused = smtp.sendmail(sender, recipients, data)
+        smtp = smtplib.SMTP(host, port, timeout=settings.RENKEI_SMTP_TIMEOUT)
+        try:
+            refused = _transmit(smtp, sender, recipients, data)
+        finally:
+            _quit(smtp)
     except (smtplib.SMTPException, OSError) as exc:
         raise _classify(exc) from exc
     if refused:

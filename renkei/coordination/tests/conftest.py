@@ -20,16 +20,21 @@ from renkei.lib import pgp
 
 @dataclass
 class SmtpSink:
-    """Accepts mail, or answers with the replies queued in `data_replies` first."""
+    """Accepts mail, or answers with the replies queued in `data_replies` first;
+    answers QUIT with `quit_reply`."""
 
     messages: list[Any] = field(default_factory=list)
     data_replies: list[str] = field(default_factory=list)
+    quit_reply: str = "221 Bye"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.data_replies:
             return self.data_replies.pop(0)
         self.messages.append(envelope)
         return "250 2.0.0 accepted"
+
+    async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:
+        return self.quit_reply
 
 
 def free_port() -> int:
