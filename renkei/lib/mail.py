@@ -28,6 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
+from django.utils.encoding import punycode
 
 from renkei.lib import pgp
 from renkei.lib.errors import RenkeiError
@@ -77,12 +78,26 @@ def _protect(entity: bytes, encrypt_to: Sequence[str]) -> tuple[str | None, byte
     return body.content_type, body.body
 
 
+def ascii_address(address: str) -> str:
+    """The address as SMTP commands and headers carry it: a Japanese (IDN) domain in
+    its ASCII form, abuse@xn--r8jz45g.jp for abuse@例え.jp, which the form accepts and
+    which smtplib cannot write. A local part beyond ASCII would need SMTPUTF8: refused."""
+    local, at, domain = address.rpartition("@")
+    try:
+        domain = punycode(domain)
+    except UnicodeError:
+        raise PermanentMailError(f"not a usable mail domain: {address!r}") from None
+    if not local.isascii():
+        raise PermanentMailError(f"not an ASCII mailbox name: {address!r}")
+    return f"{local}{at}{domain}"
+
+
 def compose(mail: OutgoingMail) -> tuple[str, bytes]:
     """(Message-ID, the message as bytes with CRLF line endings)."""
     sender = mail.from_addr or settings.RENKEI_SMTP_FROM
     head = EmailMessage(policy=policy.SMTP)
     head["From"] = sender
-    head["To"] = mail.to
+    head["To"] = ascii_address(mail.to)
     head["Subject"] = " ".join(mail.subject.split())
     head["Date"] = formatdate(localtime=True)
     message_id = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "renkei.invalid")
@@ -160,6 +175,7 @@ def _outbox_deliver(recipients: list[str], data: bytes) -> None:
 
 def deliver(sender: str, recipients: list[str], data: bytes) -> None:
     """Hand a finished message to the mail server (or the outbox without one)."""
+    sender, recipients = ascii_address(sender), [ascii_address(r) for r in recipients]
     if settings.RENKEI_SMTP_HOST:
         _smtp_deliver(sender, recipients, data)
     else:
