@@ -65,7 +65,20 @@ def import_public_key(armored: str, *, home: str) -> str:
     fingerprints = sorted(set(result.fingerprints))
     if len(fingerprints) != 1:
         raise PgpError("not an OpenPGP public key (GnuPG imported nothing)")
+    _check_can_encrypt(gpg, fingerprints[0])
     return fingerprints[0]
+
+
+def _check_can_encrypt(gpg: gnupg.GPG, fingerprint: str) -> None:
+    """A key is kept to encrypt to: one that cannot (signing only, expired, revoked)
+    would fail every notification to its contact, long after it was pasted."""
+    [key] = gpg.list_keys(keys=[fingerprint]) or [{}]
+    # GnuPG lists the capabilities usable now in capitals (E: encrypt, to some subkey).
+    if "E" not in key.get("cap", ""):
+        raise PgpError(
+            f"key {fingerprint} cannot encrypt (no valid encryption subkey: "
+            "signing only, expired or revoked)"
+        )
 
 
 def _boundary() -> str:
