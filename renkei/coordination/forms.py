@@ -66,6 +66,11 @@ class ContactForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def validate_unique(self) -> None:
+        """Left to `contact_save`, which compares addresses in any case and names the
+        address in the reader's language; Django's check said 'この Email を持った
+        Contact が既に存在します' (model and field names in English) for the same duplicate."""
+
 
 class TemplateForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=300)
