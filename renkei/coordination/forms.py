@@ -19,6 +19,22 @@ class ContactChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return reveal_marks(str(obj))
 
 
+class CountryField(forms.CharField):
+    """An ISO 3166-1 alpha-2 code, upper case: the quarterly report counts a notification
+    as domestic when it equals the home country, so "日本" or "J" would count as overseas."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=2, **kwargs)
+
+    def clean(self, value: Any) -> str:
+        code = str(super().clean(value)).upper()
+        if code and not (len(code) == 2 and code.isascii() and code.isalpha()):
+            raise forms.ValidationError(
+                _("A country is two letters (ISO 3166-1), such as JP or US."), code="country"
+            )
+        return code
+
+
 class NotificationForm(forms.Form):
     contact = ContactChoiceField(
         label=_("Contact"),
@@ -27,7 +43,7 @@ class NotificationForm(forms.Form):
         empty_label=_("(not in the directory)"),
     )
     recipient = forms.EmailField(label=_("Recipient e-mail address"), required=False)
-    recipient_country = forms.CharField(label=_("Recipient country"), required=False, max_length=2)
+    recipient_country = CountryField(label=_("Recipient country"), required=False)
     language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES)
     basis = forms.ChoiceField(
         label=_("Basis"), required=False, choices=[("", "—"), *BASIS_LABELS.items()]
@@ -42,12 +58,23 @@ class NotificationForm(forms.Form):
         contact = data.get("contact")
         if not data.get("recipient") and contact is None:
             raise forms.ValidationError(_("Choose a contact or type an e-mail address."))
+        country = data.get("recipient_country") or (contact.country if contact else "")
+        if "recipient_country" in data and not country:
+            # Without one the statistics would count the notification as overseas.
+            self.add_error(
+                "recipient_country",
+                _(
+                    "Give the recipient's country: the statistics count domestic and "
+                    "overseas notifications by it."
+                ),
+            )
         return data
 
 
 class ContactForm(forms.ModelForm):
     # Declared here: a model field's English choices would replace a widget's labels.
     role = forms.ChoiceField(label=_("Role"), choices=list(CONTACT_ROLE_LABELS.items()))
+    country = CountryField(label=_("Country"), required=False)
 
     class Meta:
         model = Contact
