@@ -41,6 +41,12 @@ class NotificationForm(forms.Form):
         required=False,
         queryset=Contact.objects.filter(active=True).order_by("organisation", "email"),
         empty_label=_("(not in the directory)"),
+        error_messages={
+            "invalid_choice": _(
+                "This contact is no longer active in the directory: choose another one "
+                "or type the address."
+            )
+        },
     )
     recipient = forms.EmailField(label=_("Recipient e-mail address"), required=False)
     recipient_country = CountryField(label=_("Recipient country"), required=False)
@@ -55,6 +61,8 @@ class NotificationForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
+        if "contact" in self.errors:
+            return data  # a contact was chosen: "choose a contact" would mislead
         contact = data.get("contact")
         if not data.get("recipient") and contact is None:
             raise forms.ValidationError(_("Choose a contact or type an e-mail address."))
