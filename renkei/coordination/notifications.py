@@ -239,6 +239,15 @@ def notification_queue(
 
 def notification_renotify(*, actor: User, original: Notification) -> Notification:
     """Send again to the same party (a reminder, or after a failure)."""
+    if original.status == NotificationStatus.QUEUED:
+        # Its delivery may still succeed (it is retried): the party would get it twice.
+        raise ValidationError(
+            _(
+                "The notification to %(to)s is still being sent; send it again once it "
+                "has been sent or has failed."
+            )
+            % {"to": original.recipient}
+        )
     prefix = "【再送】" if original.language == "ja" else "Reminder:"
     subject = (
         original.subject if original.subject.startswith(prefix) else f"{prefix} {original.subject}"

@@ -1,0 +1,44 @@
+"""'Notify again' is for a notification that was sent or failed: one still queued (its
+delivery being retried) may yet arrive, and a reminder beside it would reach the party twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from renkei.accounts.models import User
+from renkei.coordination.models import Notification
+from renkei.coordination.notifications import notification_queue
+from renkei.incidents.tests.factories import ingest
+from renkei.incidents.tests.helpers import signed_in
+
+
+@pytest.mark.django_db
+def test_notifying_again_while_the_first_is_being_retried_is_refused_with_the_reason(
+    personas: dict[str, User], django_capture_on_commit_callbacks: Any
+) -> None:
+    incident = ingest(url="https://example.com/login").incident
+    coordinator = personas["coordinator"]
+    coordinator.language = "ja"
+    coordinator.save()
+    with django_capture_on_commit_callbacks(execute=False):
+        # Queued, and its delivery not yet run: as while it waits for the next attempt.
+        first = notification_queue(
+            actor=personas["analyst"],
+            incident=incident,
+            recipient="abuse@hoster.example",
+            subject="Takedown",
+            body="Please.",
+            language="en",
+            recipient_country="US",
+        )
+    client = signed_in(coordinator)
+
+    page = client.get(reverse("incidents:detail", args=[incident.ref])).content.decode()
+    response = client.post(reverse("coordination:renotify", args=[first.pk]), follow=True)
+
+    assert reverse("coordination:renotify", args=[first.pk]) not in page
+    assert "abuse@hoster.example への通知はまだ送信中です。" in response.content.decode()
+    assert list(Notification.objects.values_list("pk", flat=True)) == [first.pk]
