@@ -92,6 +92,11 @@ def ascii_address(address: str) -> str:
     return f"{local}{at}{domain}"
 
 
+def _envelope(address: str) -> str:
+    # Django's mail may name people ("山田 <a@example.jp>"): SMTP takes the address only.
+    return ascii_address(parseaddr(address)[1] or address)
+
+
 def compose(mail: OutgoingMail) -> tuple[str, bytes]:
     """(Message-ID, the message as bytes with CRLF line endings)."""
     sender = mail.from_addr or settings.RENKEI_SMTP_FROM
@@ -132,7 +137,9 @@ def _classify(exc: Exception) -> MailError:
     return PermanentMailError(f"SMTP error: {exc}")
 
 
-def _transmit(smtp: smtplib.SMTP, sender: str, recipients: list[str], data: bytes) -> Any:
+def _transmit(
+    smtp: smtplib.SMTP, sender: str, recipients: list[str], data: bytes
+) -> dict[str, tuple[int, bytes]]:
     if settings.RENKEI_SMTP_STARTTLS:
         smtp.starttls(context=ssl.create_default_context())
     if settings.RENKEI_SMTP_USER:
@@ -175,7 +182,7 @@ def _outbox_deliver(recipients: list[str], data: bytes) -> None:
 
 def deliver(sender: str, recipients: list[str], data: bytes) -> None:
     """Hand a finished message to the mail server (or the outbox without one)."""
-    sender, recipients = ascii_address(sender), [ascii_address(r) for r in recipients]
+    sender, recipients = _envelope(sender), [_envelope(r) for r in recipients]
     if settings.RENKEI_SMTP_HOST:
         _smtp_deliver(sender, recipients, data)
     else:

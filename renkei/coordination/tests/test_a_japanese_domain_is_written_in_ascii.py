@@ -7,12 +7,14 @@ from email import policy
 from typing import Any
 
 import pytest
+from django.core.mail import EmailMessage as DjangoEmailMessage
 
 from renkei.accounts.models import User
 from renkei.coordination.models import Notification
 from renkei.coordination.notifications import notification_queue
 from renkei.coordination.tests.conftest import SmtpSink
 from renkei.incidents.tests.factories import ingest
+from renkei.lib import mail
 
 
 def _queue(analyst: User, recipient: str, capture: Any) -> Notification:
@@ -56,3 +58,17 @@ def test_a_domain_that_has_no_ascii_form_fails_with_the_reason_instead_of_stayin
     assert notification.status == "failed"
     assert "not a usable mail domain" in notification.error
     assert smtp_server.messages == []
+
+
+def test_djangos_own_mail_to_a_named_person_on_a_japanese_domain_reaches_the_address(
+    smtp_server: SmtpSink,
+) -> None:
+    message = DjangoEmailMessage(
+        "reset", "link", "renkei@csirt.example", ["山田 太郎 <analyst@例え.jp>", "b@csirt.example"]
+    )
+
+    sent = mail.EmailBackend().send_messages([message])
+
+    assert sent == 1
+    [envelope] = smtp_server.messages
+    assert envelope.rcpt_tos == ["analyst@xn--r8jz45g.jp", "b@csirt.example"]
