@@ -239,6 +239,15 @@ def notification_queue(
 
 def notification_renotify(*, actor: User, original: Notification) -> Notification:
     """Send again to the same party (a reminder, or after a failure)."""
+    if original.source != SOURCE:
+        # An imported record of a notification sent elsewhere: renkei has no text of it.
+        raise ValidationError(
+            _(
+                "The notification to %(to)s was imported, not sent by renkei: there is no "
+                "text to send again; write a new notification."
+            )
+            % {"to": original.recipient}
+        )
     if original.status == NotificationStatus.QUEUED:
         # Its delivery may still succeed (it is retried): the party would get it twice.
         raise ValidationError(
@@ -259,7 +268,10 @@ def notification_renotify(*, actor: User, original: Notification) -> Notificatio
         subject=subject,
         body=original.body,
         language=original.language,
-        recipient_country=original.recipient_country,
+        # An old notification may lack a country: the contact's, so that the
+        # statistics do not count the reminder as overseas by default.
+        recipient_country=original.recipient_country
+        or (original.contact.country if original.contact else ""),
         basis=original.basis,
         contact=original.contact,
         extra={"renotification_of": original.pk},

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from renkei.accounts.models import User
-from renkei.coordination.models import Notification
-from renkei.coordination.notifications import notification_queue
+from renkei.coordination.models import Contact, Notification
+from renkei.coordination.notifications import notification_queue, notification_renotify
 from renkei.incidents.tests.factories import ingest
 from renkei.incidents.tests.helpers import signed_in
 
@@ -42,3 +42,38 @@ def test_notifying_again_while_the_first_is_being_retried_is_refused_with_the_re
     assert reverse("coordination:renotify", args=[first.pk]) not in page
     assert "abuse@hoster.example への通知はまだ送信中です。" in response.content.decode()
     assert list(Notification.objects.values_list("pk", flat=True)) == [first.pk]
+
+
+@pytest.mark.django_db
+def test_an_imported_notification_is_not_sent_again_as_an_empty_mail(
+    personas: dict[str, User],
+) -> None:
+    incident = ingest(url="https://example.com/login").incident
+    imported = Notification.objects.create(
+        source="import:legacy", ref="N-1", incident=incident, sent_at=incident.first_report_at,
+        recipient="abuse@hoster.example", recipient_country="US", status="sent",
+    )  # fmt: skip
+    client = signed_in(personas["coordinator"])
+
+    response = client.post(reverse("coordination:renotify", args=[imported.pk]), follow=True)
+
+    assert "取り込まれた記録で、renkei が送ったものではない" in response.content.decode()
+    assert list(Notification.objects.values_list("pk", flat=True)) == [imported.pk]
+
+
+@pytest.mark.django_db
+def test_a_reminder_of_a_notification_without_a_country_takes_its_contacts(
+    personas: dict[str, User],
+) -> None:
+    incident = ingest(url="https://example.com/login").incident
+    contact = Contact.objects.create(email="abuse@hoster.example.jp", country="JP")
+    first = notification_queue(
+        actor=personas["analyst"], incident=incident, recipient=contact.email, subject="x",
+        body="y", language="ja", contact=contact,
+    )  # fmt: skip
+    Notification.objects.filter(pk=first.pk).update(status="sent")
+    first.refresh_from_db()
+
+    reminder = notification_renotify(actor=personas["coordinator"], original=first)
+
+    assert (first.recipient_country, reminder.recipient_country) == ("", "JP")
