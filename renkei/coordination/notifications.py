@@ -35,6 +35,7 @@ from renkei.coordination.models import (
     NotificationStatus,
     NotificationTemplate,
 )
+from renkei.coordination.selectors import notifications_stuck
 from renkei.coordination.sla import local_tz
 from renkei.incidents.labels import CATEGORY_LABELS
 from renkei.incidents.models import Incident, IncidentStatus
@@ -248,7 +249,7 @@ def notification_renotify(*, actor: User, original: Notification) -> Notificatio
             )
             % {"to": original.recipient}
         )
-    if original.status == NotificationStatus.QUEUED:
+    if original.status == NotificationStatus.QUEUED and _abandon_if_stuck(original) is None:
         # Its delivery may still succeed (it is retried): the party would get it twice.
         raise ValidationError(
             _(
@@ -276,6 +277,30 @@ def notification_renotify(*, actor: User, original: Notification) -> Notificatio
         contact=original.contact,
         extra={"renotification_of": original.pk},
     )
+
+
+@transaction.atomic
+def _abandon_if_stuck(original: Notification) -> Notification | None:
+    """A notification queued past its whole retry schedule is given up as failed, so
+    that a worker coming back later cannot deliver it beside the one sent instead."""
+    stuck = (
+        notifications_stuck(Notification.objects.select_for_update().filter(pk=original.pk))
+        .select_related(None)
+        .first()
+    )
+    if stuck is None:
+        return None
+    before = {"status": stuck.status, "attempts": stuck.attempts}
+    stuck.status = NotificationStatus.FAILED
+    stuck.error = "not delivered in time (no mail worker took it); given up to send again"
+    stuck.save(update_fields=["status", "error"])
+    after = {"notification": stuck.pk, "status": stuck.status, "error": stuck.error}
+    audit_log(
+        actor=None, actor_label="mailer", action="notification.failed", obj=original.incident,
+        before=before, after=after,
+    )  # fmt: skip
+    original.status, original.error = stuck.status, stuck.error
+    return stuck
 
 
 @dataclass(frozen=True)

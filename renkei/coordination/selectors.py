@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 
 from renkei.coordination.models import Notification, NotificationStatus
 
@@ -18,3 +22,20 @@ def notifications_undelivered(notifications: QuerySet[Notification]) -> QuerySet
         sent_at__gt=OuterRef("sent_at"),
     )
     return notifications.filter(status=NotificationStatus.FAILED).exclude(Exists(delivered_later))
+
+
+def stuck_after() -> timedelta:
+    """How long a notification may stay queued: its whole retry schedule, and half an
+    hour for a busy queue. Longer, and no worker is delivering it (none running, or
+    one that died mid-delivery)."""
+    retries = max(settings.RENKEI_NOTIFY_MAX_ATTEMPTS - 1, 0)
+    schedule = settings.RENKEI_NOTIFY_RETRY_SECONDS * (2**retries - 1)
+    return timedelta(seconds=schedule) + timedelta(minutes=30)
+
+
+def notifications_stuck(
+    notifications: QuerySet[Notification], now: datetime | None = None
+) -> QuerySet[Notification]:
+    """Queued notifications that should have been delivered or failed by now."""
+    cutoff = (now or timezone.now()) - stuck_after()
+    return notifications.filter(status=NotificationStatus.QUEUED, sent_at__lt=cutoff)

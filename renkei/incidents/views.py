@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from renkei.accounts.access import StaffRequest, get_for_user_or_404, staff_required
 from renkei.coordination.decisions import incident_decide_no_notification
-from renkei.coordination.selectors import notifications_undelivered
+from renkei.coordination.selectors import notifications_stuck, notifications_undelivered
 from renkei.incidents import selectors
 from renkei.incidents.dashboard import dashboard as dashboard_figures
 from renkei.incidents.forms import (
@@ -109,6 +109,11 @@ def detail(request: StaffRequest, ref: str) -> HttpResponse:
         "undelivered": notifications_undelivered(incident.notifications.all()).order_by("-sent_at")[
             :20
         ],
+        # Queued past their retry schedule: no worker is delivering them.
+        "stuck": notifications_stuck(incident.notifications.all()).order_by("sent_at")[:20],
+        "stuck_ids": set(
+            notifications_stuck(incident.notifications.all()).values_list("pk", flat=True)
+        ),
         "reclassify": ReclassifyForm(initial={"category": incident.category}),
         "no_notification": NoNotificationForm(),
         "categories": [(c, label(c, "category")) for c in CATEGORIES],

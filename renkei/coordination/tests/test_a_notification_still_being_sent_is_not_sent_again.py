@@ -3,10 +3,12 @@ delivery being retried) may yet arrive, and a reminder beside it would reach the
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from renkei.accounts.models import User
 from renkei.coordination.models import Contact, Notification
@@ -77,3 +79,31 @@ def test_a_reminder_of_a_notification_without_a_country_takes_its_contacts(
     reminder = notification_renotify(actor=personas["coordinator"], original=first)
 
     assert (first.recipient_country, reminder.recipient_country) == ("", "JP")
+
+
+@pytest.mark.django_db
+def test_a_notification_no_worker_delivers_is_shown_stuck_and_can_be_sent_again(
+    personas: dict[str, User], django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    settings.RENKEI_NOTIFY_MAX_ATTEMPTS, settings.RENKEI_NOTIFY_RETRY_SECONDS = 5, 60
+    incident = ingest(url="https://example.com/login").incident
+    with django_capture_on_commit_callbacks(execute=False):  # no worker ever runs it
+        first = notification_queue(
+            actor=personas["analyst"], incident=incident, recipient="abuse@hoster.example",
+            subject="Takedown", body="Please.", language="en", recipient_country="US",
+        )  # fmt: skip
+    # Queued longer than its whole retry schedule (15 minutes) and the half hour of slack.
+    Notification.objects.filter(pk=first.pk).update(sent_at=timezone.now() - timedelta(hours=1))
+    client = signed_in(personas["coordinator"])
+    detail = reverse("incidents:detail", args=[incident.ref])
+
+    page = client.get(detail).content.decode()
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(reverse("coordination:renotify", args=[first.pk]))
+
+    assert "abuse@hoster.example への通知は" in page and "送信待ちのままです" in page
+    assert reverse("coordination:renotify", args=[first.pk]) in page
+    first.refresh_from_db()
+    assert first.status == "failed"  # a worker coming back later does not deliver it too
+    assert Notification.objects.filter(status="queued").count() == 1
+    assert "送信待ちのまま" not in client.get(detail).content.decode()
