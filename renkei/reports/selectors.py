@@ -370,8 +370,9 @@ def notified_by_category(
     In one pass over the quarter's notifications: per incident, how many
     were sent, how many to the home country, and the first one; then the
     business days from that first notification to the first resolution at
-    or after it and before the quarter's end, or, without one, to the
-    quarter's last day (to `as_of` in a quarter not over yet), bucketed as
+    or after it and before the quarter's end (0 when it was resolved only
+    before it), or, without one, to the quarter's last day (to `as_of` in a
+    quarter not over yet), bucketed as
     HANDLING_BUCKETS. Local dates come from a step function of the stored
     instant (`_step_case`), so the database compares instants and never
     converts time zones row by row.
@@ -382,7 +383,11 @@ def notified_by_category(
     day_bounds = [adapt(b) for b in bounds]
     first_ord_sql, first_ord_params = _step_case("f", day_bounds, ordinals)
     res_ord_sql, res_ord_params = _step_case("r", day_bounds, ordinals)
-    diff = f"(CASE WHEN r IS NULL THEN {open_until} ELSE {res_ord_sql} END) - ({first_ord_sql})"
+    # Resolved only before its first notification (the site was down already): 0 days.
+    diff = (
+        f"CASE WHEN r IS NOT NULL THEN ({res_ord_sql}) - ({first_ord_sql}) "
+        f"WHEN early = 1 THEN 0 ELSE {open_until} - ({first_ord_sql}) END"
+    )
     bucket_sql = " ".join(
         f"WHEN d <= {limit} THEN {i}"
         for i, (_, limit) in enumerate(HANDLING_BUCKETS)
@@ -407,9 +412,11 @@ def notified_by_category(
             GROUP BY n.{n_incident}, i.{category}
         ), spans AS MATERIALIZED (
             SELECT firsts.category AS category, firsts.f AS f, firsts.sent AS sent,
-                firsts.domestic AS domestic, MIN(r.{resolved_at}) AS r
+                firsts.domestic AS domestic,
+                MIN(CASE WHEN r.{resolved_at} >= firsts.f THEN r.{resolved_at} END) AS r,
+                MAX(CASE WHEN r.{resolved_at} < firsts.f THEN 1 ELSE 0 END) AS early
             FROM firsts LEFT JOIN {_table(res)} r
-              ON r.{r_incident} = firsts.id AND r.{resolved_at} >= firsts.f AND r.{resolved_at} < %s
+              ON r.{r_incident} = firsts.id AND r.{resolved_at} < %s
             GROUP BY firsts.id, firsts.category, firsts.f, firsts.sent, firsts.domestic
         ), days AS MATERIALIZED (
             SELECT category, sent, domestic, {diff} AS d FROM spans
@@ -422,6 +429,7 @@ def notified_by_category(
     params = [
         settings.RENKEI_HOME_COUNTRY, start, end, NotificationStatus.SENT.value, start, end,
         IncidentStatus.MERGED.value, end, *res_ord_params, *first_ord_params,
+        *first_ord_params,
     ]  # fmt: skip
     found: dict[str, Notified] = defaultdict(Notified)
     with connection.cursor() as cursor:

@@ -219,3 +219,14 @@ def test_the_year_end_closure_is_the_installations_setting(
 
     row = _category(figures, "phishing", "coordination_by_category")
     assert row["handling_days_pct"][bucket] == 100
+
+
+def test_an_incident_resolved_before_its_first_notification_took_no_handling_days() -> None:
+    # The site was found down on Monday; the notification had gone out on Tuesday anyway.
+    early = records.incident("phishing", jst(2023, 5, 8, 9))
+    records.resolve(early, jst(2023, 5, 8, 10))
+    records.notify(early, jst(2023, 5, 9, 10))
+
+    row = _category(quarterly_figures(Q), "phishing", "coordination_by_category")
+
+    assert row["handling_days_pct"] == {"0-3": 100, "4-7": 0, "8-10": 0, "11+": 0}
