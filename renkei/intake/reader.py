@@ -33,13 +33,33 @@ class ParsedBatch:
 ParseBatch = Callable[[list[tuple[int, bytes]]], ParsedBatch]
 
 
+class _Decompressed(io.RawIOBase):
+    """A gzip stream read a piece at a time, for a buffered reader over it.
+
+    `GzipFile.readinto` fills the whole buffer or raises: at the break of a
+    truncated file it raised and dropped the lines it had decompressed.
+    `read1` hands over what is there, and raises only when nothing is left.
+    """
+
+    def __init__(self, packed: gzip.GzipFile) -> None:
+        self.packed = packed
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.packed.read1(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
 def open_lines(path: Path) -> tuple[IO[bytes], IO[bytes]]:
     """(raw file for progress, stream of decompressed lines); gzip by magic number."""
     raw = path.open("rb")
     if raw.read(2) == b"\x1f\x8b":
         raw.seek(0)
         # The buffered reader makes line iteration over gzip several times faster.
-        return raw, io.BufferedReader(gzip.GzipFile(fileobj=raw), 1 << 16)
+        return raw, io.BufferedReader(_Decompressed(gzip.GzipFile(fileobj=raw)), 1 << 16)
     raw.seek(0)
     return raw, raw
 
@@ -65,16 +85,23 @@ def _read_lines(stream: IO[bytes]) -> Iterator[bytes]:
 
 def _line_batches(stream: IO[bytes], size: int) -> Iterator[list[tuple[int, bytes]]]:
     batch: list[tuple[int, bytes]] = []
-    for number, line in enumerate(_read_lines(stream), start=1):
-        if isinstance(line, OverlongLine):
-            batch.append((number, line))
-        elif not line.strip():
-            continue
-        else:
-            batch.append((number, line.rstrip(b"\r\n")))
-        if len(batch) >= size:
+    try:
+        for number, line in enumerate(_read_lines(stream), start=1):
+            if isinstance(line, OverlongLine):
+                batch.append((number, line))
+            elif not line.strip():
+                continue
+            else:
+                batch.append((number, line.rstrip(b"\r\n")))
+            if len(batch) >= size:
+                yield batch
+                batch = []
+    except (OSError, EOFError):
+        # A truncated .gz breaks mid-batch: the whole lines read before the
+        # break are still imported; the caller then reports the break.
+        if batch:
             yield batch
-            batch = []
+        raise
     if batch:
         yield batch
 
