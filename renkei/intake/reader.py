@@ -7,6 +7,7 @@ Parsing runs in the importing process. A forked reader process was tried
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 from collections.abc import Callable, Iterator
@@ -53,7 +54,7 @@ class _Decompressed(io.RawIOBase):
         return len(data)
 
 
-def open_lines(path: Path) -> tuple[IO[bytes], IO[bytes]]:
+def open_lines(path: Path) -> tuple[IO[bytes], io.BufferedReader[Any]]:
     """(raw file for progress, stream of decompressed lines); gzip by magic number."""
     raw = path.open("rb")
     if raw.read(2) == b"\x1f\x8b":
@@ -62,6 +63,14 @@ def open_lines(path: Path) -> tuple[IO[bytes], IO[bytes]]:
         return raw, io.BufferedReader(_Decompressed(gzip.GzipFile(fileobj=raw)), 1 << 16)
     raw.seek(0)
     return raw, raw
+
+
+def _skip_bom(stream: io.BufferedReader[Any]) -> None:
+    """Notepad and Excel start UTF-8 files with a byte order mark; JSON parsers
+    refuse it, so it rejected the file's first record. It marks the encoding,
+    not data: it is passed over."""
+    if stream.peek(len(codecs.BOM_UTF8)).startswith(codecs.BOM_UTF8):
+        stream.read(len(codecs.BOM_UTF8))
 
 
 class OverlongLine(bytes):
@@ -83,9 +92,10 @@ def _read_lines(stream: IO[bytes]) -> Iterator[bytes]:
         yield overlong
 
 
-def _line_batches(stream: IO[bytes], size: int) -> Iterator[list[tuple[int, bytes]]]:
+def _line_batches(stream: io.BufferedReader[Any], size: int) -> Iterator[list[tuple[int, bytes]]]:
     batch: list[tuple[int, bytes]] = []
     try:
+        _skip_bom(stream)
         for number, line in enumerate(_read_lines(stream), start=1):
             if isinstance(line, OverlongLine):
                 batch.append((number, line))
