@@ -257,13 +257,27 @@ def _may_hold_nul(line: bytes | str) -> bool:
     return (b"\\u0000" in line) if isinstance(line, bytes) else ("\\u0000" in line)
 
 
+def _not_json(line: bytes | str, exc: orjson.JSONDecodeError) -> str:
+    """Why a line is not JSON; for bytes that are not UTF-8, which byte is the first
+    wrong one: orjson says 'surrogates not allowed' at column 1, wherever it is."""
+    if isinstance(line, bytes):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            return (
+                f"not UTF-8: byte 0x{line[bad.start]:02X} at byte {bad.start + 1} of the line; "
+                "the exchange format is UTF-8 (a Shift_JIS file: iconv -f CP932 -t UTF-8)"
+            )
+    return f"not valid JSON ({exc})"
+
+
 def parse_line(line: bytes | str, position: int | None = None) -> Record:
     """Turn one line of the exchange format into a record, or raise ValidationError."""
     try:
         # orjson: several times faster than json on the bulk-import hot path.
         data = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
-        raise ValidationError(f"not valid JSON ({exc})") from None
+        raise ValidationError(_not_json(line, exc)) from None
     if not isinstance(data, dict):
         raise ValidationError("a line must hold one JSON object")
     kind = data.get("kind")
