@@ -257,6 +257,18 @@ def _parse_ipv4(host: str, raw: str) -> str | None:
     return str(ipaddress.IPv4Address(value))
 
 
+def _address_text(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    """IPv4 dotted, IPv6 compressed; an IPv4-mapped IPv6 address (`::ffff:198.18.0.5`,
+    as dual-stack servers log IPv4 clients) is its IPv4 address: the same machine.
+
+    Python 3.13 also changed how it writes mapped addresses (`::ffff:c612:5` before),
+    so a key made from `str()` would change with the Python version.
+    """
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return address.compressed
+
+
 def _parse_ipv6(literal: str, raw: str) -> str:
     try:
         address = ipaddress.IPv6Address(literal)
@@ -264,7 +276,7 @@ def _parse_ipv6(literal: str, raw: str) -> str:
         raise _host_error("not an IPv6 address", raw) from None
     if address.scope_id:
         raise _host_error("IPv6 zone identifiers are not supported", raw)
-    return address.compressed
+    return _address_text(address)
 
 
 def _decode_host_escapes(host: str, raw: str) -> str:
@@ -285,7 +297,7 @@ def _host_forms(raw: str) -> tuple[str, str]:
     """(bare host, host as written in a URL): they differ only for IPv6."""
     if raw.startswith("[") and raw.endswith("]"):
         bare = _parse_ipv6(raw[1:-1], raw)
-        return bare, f"[{bare}]"
+        return bare, (f"[{bare}]" if ":" in bare else bare)
     host = _decode_host_escapes(raw, raw)
     if host.isascii():
         host = host.lower().removesuffix(".")
@@ -442,12 +454,13 @@ def _canonical_ip(text: str) -> str:
     if isinstance(address, ipaddress.IPv6Address) and address.scope_id is not None:
         # A zone (`%eth0`, `%25eth0` as URLs escape it) names an interface of the
         # reporter's own machine: it is not part of the address.
-        return str(ipaddress.IPv6Address(int(address)))
-    return str(address)
+        address = ipaddress.IPv6Address(int(address))
+    return _address_text(address)
 
 
 def canonical_ip(value: str) -> str:
-    """IPv4 as a dotted quad, IPv6 compressed without a zone; any range is accepted."""
+    """IPv4 as a dotted quad (IPv4-mapped IPv6 too), IPv6 compressed without a zone;
+    any range is accepted."""
     return _canonical_ip(refang(value))
 
 
