@@ -57,6 +57,9 @@ class ReportRecord:
     extra: dict[str, Any]
     source: str | None = None
     incident: str | None = None
+    # The category of the incident named by `incident`, when an analyst gave it
+    # another than this report's (`renkei export` writes it then).
+    incident_category: str | None = None
     raw: bytes = b""
     position: int | None = None
     # Where the raw bytes were stored (set by the collector before ingest).
@@ -196,6 +199,7 @@ def _report(f: _Fields) -> ReportRecord:
         text=f.text("text", 1_000_000),
         source=f.text("source", 200) or None,
         incident=f.incident_ref("incident"),
+        incident_category=f.choice("incident_category", CATEGORIES) or None,
         extra={},
     )
 
@@ -244,7 +248,8 @@ KINDS = tuple(_PARSERS)
 # The fields each kind reads; anything else on a line is kept as extra data.
 _KNOWN = {
     "report": frozenset({"kind", "ref", "received_at", "channel", "reporter", "category", "url",
-                         "ip", "ports", "brand", "text", "source", "incident"}),
+                         "ip", "ports", "brand", "text", "source", "incident",
+                         "incident_category"}),
     "notification": frozenset({"kind", "ref", "report", "sent_at", "recipient",
                                "recipient_country", "basis", "source"}),
     "no_notification": frozenset({"kind", "report", "decided_at", "reason", "source"}),

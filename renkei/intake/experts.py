@@ -6,6 +6,7 @@ IntelMQ's experts do, but in-process and over a whole batch.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 from dataclasses import dataclass, field
@@ -120,6 +121,20 @@ def compute_key(prepared: PreparedReport) -> str | None:
     if len(key) > MAX_KEY_LENGTH:
         key = "sha256:" + hashlib.sha256(key.encode()).hexdigest()
     return key
+
+
+def key_in_category(prepared: PreparedReport, category: str) -> str | None:
+    """The key the report would give an incident of `category`; None when it has none.
+
+    An incident an analyst reclassified keeps the key of its first report in its new
+    category (incidents.services._key_for), or none when the report cannot give one.
+    """
+    if category == prepared.category:
+        return prepared.key
+    try:
+        return compute_key(dataclasses.replace(prepared, category=category))
+    except ValidationError:  # NormalizationError too
+        return None
 
 
 def prepare_fields(record: ReportRecord, *, source: str) -> PreparedReport:

@@ -58,16 +58,17 @@ def _brands() -> Iterator[dict[str, Any]]:
 
 def _reports() -> Iterator[dict[str, Any]]:
     brand_names = dict(Brand.objects.values_list("id", "name"))
-    incident_refs = Incident.objects.values_list("ref", flat=True)
+    incidents = Incident.objects.values_list("ref", "category")
     rows = Report.objects.order_by("received_at", "id").values(
         "source", "ref", "received_at", "channel", "reporter", "category", "url_as_received",
         "ip", "ports", "brand_id", "text", "extra", "incident_id",
     )  # fmt: skip
-    refs: dict[int, str] = {}
+    refs: dict[int, tuple[str, str]] = {}
     for row in rows.iterator(chunk_size=CHUNK):
         incident_id = row["incident_id"]
         if incident_id not in refs:
-            refs[incident_id] = incident_refs.get(id=incident_id)
+            refs[incident_id] = incidents.get(id=incident_id)
+        incident_ref, incident_category = refs[incident_id]
         obj = {
             "kind": "report",
             "ref": row["ref"],
@@ -80,7 +81,12 @@ def _reports() -> Iterator[dict[str, Any]]:
             "ports": row["ports"],
             "brand": brand_names.get(row["brand_id"], ""),
             "text": row["text"],
-            "incident": refs[incident_id],
+            "incident": incident_ref,
+            # An analyst's category for the incident (reclassified, or a merge
+            # target), when its reports say another: else the import takes theirs.
+            "incident_category": (
+                incident_category if incident_category != row["category"] else None
+            ),
         }
         yield _with_source(_clean({**row["extra"], **obj}), row["source"])
 

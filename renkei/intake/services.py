@@ -19,7 +19,7 @@ from renkei.accounts.audit import audit_log
 from renkei.accounts.models import User
 from renkei.incidents.dedup import IncidentMatcher, IncidentState, lock_keys
 from renkei.incidents.models import Incident, IncidentPort, IncidentStatus, incident_refs_for
-from renkei.intake.experts import PreparedReport
+from renkei.intake.experts import PreparedReport, key_in_category
 from renkei.intake.models import RawReport, RawStatus, Report
 from renkei.lib import sqlbulk
 
@@ -83,9 +83,10 @@ def _assign_incidents(fresh: list[PreparedReport], matcher: IncidentMatcher) -> 
         if ref:
             state = explicit.get(ref)
             if state is None:
+                category = item.record.incident_category or item.category
                 state = IncidentState(
-                    category=item.category,
-                    key=item.key,
+                    category=category,
+                    key=key_in_category(item, category),
                     first_report_at=item.record.received_at,
                     last_report_at=item.record.received_at,
                     explicit_ref=ref,
