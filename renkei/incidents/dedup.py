@@ -40,6 +40,9 @@ class IncidentState:
     id: int | None = None
     report_count: int = 0
     brand_id: int | None = None
+    # Whether brand_id is an analyst's decision on a report, which wins over the
+    # first report's brand (incidents.services._brand_of).
+    brand_decided: bool = False
     ports: set[tuple[int, str]] = field(default_factory=set)
     new_ports: set[tuple[int, str]] = field(default_factory=set)
     explicit_ref: str | None = None
@@ -75,12 +78,12 @@ class IncidentState:
         """Whether first_report_at or brand_id changed since the incident was stored."""
         return self.stored != (self.first_report_at, self.brand_id)
 
-    def absorb(self, received_at: datetime, brand_id: int | None) -> None:
+    def absorb(self, received_at: datetime, brand_id: int | None, *, decided: bool = False) -> None:
         self.first_report_at = min(self.first_report_at, received_at)
         self.last_report_at = max(self.last_report_at, received_at)
         self.report_count += 1
-        if self.brand_id is None and brand_id is not None:
-            self.brand_id = brand_id
+        if brand_id is not None and (self.brand_id is None or (decided and not self.brand_decided)):
+            self.brand_id, self.brand_decided = brand_id, decided
         self.changed = True
 
     def add_ports(self, ports: list[tuple[int, str]]) -> None:

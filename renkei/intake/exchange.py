@@ -27,6 +27,9 @@ INDUSTRIES = (
 )  # fmt: skip
 # The refs renkei makes and `renkei export` writes (incidents.models._ref_text).
 INCIDENT_REF = re.compile(r"I-[0-9A-HJKMNP-TV-Z]{10}")
+# Who decided a report's category (intake.models.CategoryOrigin); `renkei export`
+# writes it when not the reporter, so an analyst's decision survives a restore.
+CATEGORY_ORIGINS = ("reporter", "classifier", "analyst")
 BASES = ("site_confirmed", "detailed_logs", "contact_requested", "high_threat")
 REASONS = (
     "site_unreachable", "already_notified", "information_only", "low_threat",
@@ -60,6 +63,7 @@ class ReportRecord:
     # The category of the incident named by `incident`, when an analyst gave it
     # another than this report's (`renkei export` writes it then).
     incident_category: str | None = None
+    category_origin: str | None = None
     raw: bytes = b""
     position: int | None = None
     # Where the raw bytes were stored (set by the collector before ingest).
@@ -200,6 +204,7 @@ def _report(f: _Fields) -> ReportRecord:
         source=f.text("source", 200) or None,
         incident=f.incident_ref("incident"),
         incident_category=f.choice("incident_category", CATEGORIES) or None,
+        category_origin=f.choice("category_origin", CATEGORY_ORIGINS) or None,
         extra={},
     )
 
@@ -249,7 +254,7 @@ KINDS = tuple(_PARSERS)
 _KNOWN = {
     "report": frozenset({"kind", "ref", "received_at", "channel", "reporter", "category", "url",
                          "ip", "ports", "brand", "text", "source", "incident",
-                         "incident_category"}),
+                         "incident_category", "category_origin"}),
     "notification": frozenset({"kind", "ref", "report", "sent_at", "recipient",
                                "recipient_country", "basis", "source"}),
     "no_notification": frozenset({"kind", "report", "decided_at", "reason", "source"}),

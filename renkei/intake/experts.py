@@ -149,6 +149,7 @@ def prepare_fields(record: ReportRecord, *, source: str) -> PreparedReport:
     normalize_fields(prepared)
     if record.category:
         prepared.category = record.category
+        prepared.category_origin = record.category_origin or "reporter"
     else:
         prepared.category, prepared.category_origin = classify(record), "classifier"
     prepared.key = compute_key(prepared)

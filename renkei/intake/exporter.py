@@ -60,8 +60,8 @@ def _reports() -> Iterator[dict[str, Any]]:
     brand_names = dict(Brand.objects.values_list("id", "name"))
     incidents = Incident.objects.values_list("ref", "category")
     rows = Report.objects.order_by("received_at", "id").values(
-        "source", "ref", "received_at", "channel", "reporter", "category", "url_as_received",
-        "ip", "ports", "brand_id", "text", "extra", "incident_id",
+        "source", "ref", "received_at", "channel", "reporter", "category", "category_origin",
+        "url_as_received", "ip", "ports", "brand_id", "text", "extra", "incident_id",
     )  # fmt: skip
     refs: dict[int, tuple[str, str]] = {}
     for row in rows.iterator(chunk_size=CHUNK):
@@ -76,6 +76,10 @@ def _reports() -> Iterator[dict[str, Any]]:
             "channel": row["channel"],
             "reporter": row["reporter"],
             "category": row["category"],
+            # An analyst's or the classifier's: the reporter's is what a line means anyway.
+            "category_origin": (
+                row["category_origin"] if row["category_origin"] != "reporter" else None
+            ),
             "url": row["url_as_received"],
             "ip": row["ip"],
             "ports": row["ports"],

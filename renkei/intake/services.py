@@ -94,7 +94,9 @@ def _assign_incidents(fresh: list[PreparedReport], matcher: IncidentMatcher) -> 
                 explicit[ref] = state
         else:
             state = matcher.match(item.category, item.key, item.record.received_at)
-        state.absorb(item.record.received_at, item.brand_id)
+        state.absorb(
+            item.record.received_at, item.brand_id, decided=item.category_origin == "analyst"
+        )
         state.add_ports(item.ports)
         states.append(state)
     for state in explicit.values():
