@@ -145,16 +145,32 @@ def export_objects() -> Iterator[dict[str, Any]]:
     yield from _coordination()
 
 
-def _open_for_writing(path: Path) -> IO[bytes]:
-    if path.suffix == ".gz":
+def _open_for_writing(path: Path, *, compressed: bool) -> IO[bytes]:
+    if compressed:
         return gzip.open(path, "wb", compresslevel=6)  # type: ignore[return-value]
     return path.open("wb")
 
 
 def export_to_file(path: Path, *, progress: ProgressCallback | None = None) -> int:
-    """Write every object as one JSON line; returns the number of lines."""
+    """Write every object as one JSON line; returns the number of lines.
+
+    The lines go to `PATH.partial`, renamed to `path` once complete: an export
+    stopped midway (a full disk, Ctrl-C) must not leave a file that looks like a
+    whole backup, since importing it would restore only what came before the stop.
+    """
+    partial = path.with_name(path.name + ".partial")
+    try:
+        count = _write_lines(partial, compressed=path.suffix == ".gz", progress=progress)
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return count
+
+
+def _write_lines(path: Path, *, compressed: bool, progress: ProgressCallback | None) -> int:
     count = 0
-    with _open_for_writing(path) as out:
+    with _open_for_writing(path, compressed=compressed) as out:
         for obj in export_objects():
             out.write(json.dumps(obj, ensure_ascii=False).encode() + b"\n")
             count += 1

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from renkei.intake.exporter import export_to_file
 
@@ -16,5 +16,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["path"]
-        count = export_to_file(path)
+        try:
+            count = export_to_file(path)
+        except OSError as exc:  # a missing directory, a full disk: said, not a traceback
+            message = f"cannot write {path}: {exc.strerror or exc}; nothing was written"
+            raise CommandError(message) from None
         self.stdout.write(f"wrote {count} lines to {path}")
