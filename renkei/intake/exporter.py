@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from django.db.models import F
+from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, When
 
 from renkei.coordination.models import NoNotification, Notification, Resolution
 from renkei.incidents.models import Brand, BrandAlias, Incident
@@ -95,12 +95,39 @@ def _reports() -> Iterator[dict[str, Any]]:
         yield _with_source(_clean({**row["extra"], **obj}), row["source"])
 
 
+def _naming_a_report(records: QuerySet[Any]) -> QuerySet[Any]:
+    """Coordination records with the report their line names (`report_ref`, `report_source`).
+
+    A line names "any report of the incident" (EXCHANGE-FORMAT.md): the record's own
+    report while it is in the record's incident, else the incident's first. Records
+    made in the console have no report, and a split moves reports but not records.
+    """
+    first = Report.objects.filter(incident=OuterRef("incident")).order_by("received_at", "id")
+    own = Q(report__incident=F("incident"))
+    return records.annotate(
+        **{
+            f"report_{name}": Case(
+                When(own, then=F(f"report__{name}")), default=Subquery(first.values(name)[:1])
+            )
+            for name in ("ref", "source")
+        }
+    )
+
+
+def _named(rows: QuerySet[Any]) -> Iterator[dict[str, Any]]:
+    for row in rows.iterator(chunk_size=CHUNK):
+        # None only on an incident merged away, whose reports all moved: what stayed
+        # on it repeats a record of the incident it was merged into.
+        if row["report_ref"] is not None:
+            yield row
+
+
 def _coordination() -> Iterator[dict[str, Any]]:
-    notifications = Notification.objects.order_by("sent_at", "id").values(
+    notifications = _naming_a_report(Notification.objects.order_by("sent_at", "id")).values(
         "source", "ref", "sent_at", "recipient", "recipient_country", "basis", "extra",
-        report_ref=F("report__ref"), report_source=F("report__source"),
+        "report_ref", "report_source",
     )  # fmt: skip
-    for row in notifications.iterator(chunk_size=CHUNK):
+    for row in _named(notifications):
         obj = {
             "kind": "notification",
             "ref": row["ref"],
@@ -115,11 +142,10 @@ def _coordination() -> Iterator[dict[str, Any]]:
 
 
 def _decisions() -> Iterator[dict[str, Any]]:
-    decisions = NoNotification.objects.order_by("decided_at", "id").values(
-        "decided_at", "reason", "extra", report_ref=F("report__ref"),
-        report_source=F("report__source"),
-    )  # fmt: skip
-    for row in decisions.iterator(chunk_size=CHUNK):
+    decisions = _naming_a_report(NoNotification.objects.order_by("decided_at", "id")).values(
+        "decided_at", "reason", "extra", "report_ref", "report_source"
+    )
+    for row in _named(decisions):
         obj = {
             "kind": "no_notification",
             "report": row["report_ref"],
@@ -127,10 +153,10 @@ def _decisions() -> Iterator[dict[str, Any]]:
             "reason": row["reason"],
         }
         yield _with_source(_clean({**row["extra"], **obj}), row["report_source"])
-    resolutions = Resolution.objects.order_by("resolved_at", "id").values(
-        "resolved_at", "extra", report_ref=F("report__ref"), report_source=F("report__source")
+    resolutions = _naming_a_report(Resolution.objects.order_by("resolved_at", "id")).values(
+        "resolved_at", "extra", "report_ref", "report_source"
     )
-    for resolution in resolutions.iterator(chunk_size=CHUNK):
+    for resolution in _named(resolutions):
         obj = {
             "kind": "resolution",
             "report": resolution["report_ref"],
