@@ -42,11 +42,14 @@ def _notifications(
 ) -> set[int]:
     seen = _existing_notification_refs([r for r, _ in records], source)
     rows = []
+    notified: set[int] = set()  # only a notification that went out makes its incident notified
     for record, target in records:
         if record.ref in seen:
             result.duplicates["notification"] += 1
             continue
         seen.add(record.ref)
+        if record.status == NotificationStatus.SENT:
+            notified.add(target.incident_id)
         rows.append(
             (
                 record.source or source,
@@ -57,7 +60,7 @@ def _notifications(
                 record.recipient,
                 record.recipient_country,
                 record.basis,
-                NotificationStatus.SENT,
+                record.status,
                 record.extra,
             )
         )
@@ -75,7 +78,7 @@ def _notifications(
     )
     sqlbulk.insert(Notification, fields, rows)
     result.imported["notification"] += len(rows)
-    return {int(row[2]) for row in rows}  # type: ignore[call-overload]
+    return notified
 
 
 def _decisions(

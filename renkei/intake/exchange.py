@@ -30,6 +30,9 @@ INCIDENT_REF = re.compile(r"I-[0-9A-HJKMNP-TV-Z]{10}")
 # Who decided a report's category (intake.models.CategoryOrigin); `renkei export`
 # writes it when not the reporter, so an analyst's decision survives a restore.
 CATEGORY_ORIGINS = ("reporter", "classifier", "analyst")
+# A notification's delivery (coordination.models.NotificationStatus): `renkei export`
+# writes it when the notification was not sent, which the statistics do not count.
+NOTIFICATION_STATUSES = ("sent", "queued", "failed")
 BASES = ("site_confirmed", "detailed_logs", "contact_requested", "high_threat")
 REASONS = (
     "site_unreachable", "already_notified", "information_only", "low_threat",
@@ -83,6 +86,7 @@ class NotificationRecord:
     extra: dict[str, Any]
     source: str | None = None
     position: int | None = None
+    status: str = "sent"
 
 
 @dataclass(slots=True)
@@ -218,6 +222,7 @@ def _notification(f: _Fields) -> NotificationRecord:
         recipient=f.required("recipient", 320),
         recipient_country=country,
         basis=f.choice("basis", BASES),
+        status=f.choice("status", NOTIFICATION_STATUSES) or "sent",
         source=f.text("source", 200) or None,
         extra={},
     )
@@ -256,7 +261,7 @@ _KNOWN = {
                          "ip", "ports", "brand", "text", "source", "incident",
                          "incident_category", "category_origin"}),
     "notification": frozenset({"kind", "ref", "report", "sent_at", "recipient",
-                               "recipient_country", "basis", "source"}),
+                               "recipient_country", "basis", "source", "status"}),
     "no_notification": frozenset({"kind", "report", "decided_at", "reason", "source"}),
     "resolution": frozenset({"kind", "report", "resolved_at", "source"}),
 }  # fmt: skip

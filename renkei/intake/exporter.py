@@ -17,7 +17,12 @@ from typing import IO, Any
 
 from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, When
 
-from renkei.coordination.models import NoNotification, Notification, Resolution
+from renkei.coordination.models import (
+    NoNotification,
+    Notification,
+    NotificationStatus,
+    Resolution,
+)
 from renkei.incidents.models import Brand, BrandAlias, Incident
 from renkei.intake.importer import DEFAULT_SOURCE
 from renkei.intake.models import Report
@@ -124,8 +129,8 @@ def _named(rows: QuerySet[Any]) -> Iterator[dict[str, Any]]:
 
 def _coordination() -> Iterator[dict[str, Any]]:
     notifications = _naming_a_report(Notification.objects.order_by("sent_at", "id")).values(
-        "source", "ref", "sent_at", "recipient", "recipient_country", "basis", "extra",
-        "report_ref", "report_source",
+        "source", "ref", "sent_at", "recipient", "recipient_country", "basis", "status",
+        "extra", "report_ref", "report_source",
     )  # fmt: skip
     for row in _named(notifications):
         obj = {
@@ -136,6 +141,8 @@ def _coordination() -> Iterator[dict[str, Any]]:
             "recipient": row["recipient"],
             "recipient_country": row["recipient_country"],
             "basis": row["basis"],
+            # Queued or failed: never sent, so not counted; "sent" is what a line means.
+            "status": row["status"] if row["status"] != NotificationStatus.SENT else None,
         }
         yield _with_source(_clean({**row["extra"], **obj}), row["report_source"])
     yield from _decisions()
