@@ -171,7 +171,9 @@ class _Fields:
 
 def parse_timestamp(value: str, name: str = "timestamp") -> datetime:
     try:
-        parsed = datetime.fromisoformat(value)
+        # RFC 3339 §5.6 allows a lower-case "t" and "z", which fromisoformat refuses;
+        # they are its only letters, so upper-casing changes nothing else.
+        parsed = datetime.fromisoformat(value.upper())
     except ValueError:
         raise ValidationError(f"{name} {value!r} is not an RFC 3339 timestamp") from None
     if parsed.tzinfo is None:
