@@ -2,11 +2,13 @@
 
 A report joins the latest incident with the same category and key when
 that incident's latest report is at most the dedup window before it;
-otherwise it opens a new incident. When an analyst merged that incident
-into another, the report joins the one it was merged into: the analyst
-has said they are one event. The matcher keeps what it has learned
-about keys in memory for the length of one import, so a batch costs one
-query for the keys it has not seen yet.
+otherwise it opens a new incident. A report that arrives out of time order
+joins the latest incident of its key whose span, widened by the window on
+both sides, holds it, rather than opening one of its own.
+When an analyst merged that incident into another, the report joins the
+one it was merged into: the analyst has said they are one event. The
+matcher keeps what it has learned about keys in memory for the length of
+one import, so a batch costs one query for the keys it has not seen yet.
 """
 
 from __future__ import annotations
@@ -96,7 +98,9 @@ class IncidentState:
 class IncidentMatcher:
     def __init__(self, *, window_days: int) -> None:
         self.window = timedelta(days=window_days)
-        self._latest: dict[tuple[str, str], IncidentState] = {}
+        # Every live incident of a key seen so far, not only the latest: a report
+        # that arrives out of time order may belong to an earlier one.
+        self._by_key: dict[tuple[str, str], list[IncidentState]] = {}
         self._looked_up: set[tuple[str, str]] = set()
         self._loaded: dict[int, IncidentState] = {}  # by incident id
 
@@ -119,10 +123,9 @@ class IncidentMatcher:
         with_key = sorted(rows.values(), key=lambda r: r["last_report_at"])
         live = _merge_targets(rows)
         for row in with_key:
-            # Oldest first: the latest incident per key wins.
             target = live.get(row["id"])
             if target is not None:
-                self._latest[(category, row["key"])] = self.state_of(target)
+                self._know((category, row["key"]), self.state_of(target))
 
     def state_of(self, row: dict[str, Any]) -> IncidentState:
         """One state per stored incident, however it was found (by key, by a merge,
@@ -141,15 +144,34 @@ class IncidentMatcher:
     def match(self, category: str, key: str | None, received_at: datetime) -> IncidentState:
         """The incident this report joins; a new (unsaved) state when none fits."""
         if key is not None:
-            current = self._latest.get((category, key))
-            if current is not None and self._within_window(current, received_at):
+            current = self._joinable(self._by_key.get((category, key)), received_at)
+            if current is not None:
                 return current
         state = IncidentState(
             category=category, key=key, first_report_at=received_at, last_report_at=received_at
         )
         if key is not None:
-            self._latest[(category, key)] = state
+            self._know((category, key), state)
         return state
+
+    def _joinable(
+        self, states: list[IncidentState] | None, received_at: datetime
+    ) -> IncidentState | None:
+        """The latest incident of the key that the report falls near, if any.
+
+        Only the latest was tried before: three reports of Apr 1, May 15 and Apr 5
+        made three incidents in that order and two in time order.
+        """
+        if not states:
+            return None
+        if len(states) > 1:
+            states = sorted(states, key=lambda s: s.last_report_at, reverse=True)
+        return next((s for s in states if self._within_window(s, received_at)), None)
+
+    def _know(self, ident: tuple[str, str], state: IncidentState) -> None:
+        states = self._by_key.setdefault(ident, [])
+        if not any(known is state for known in states):
+            states.append(state)
 
     def _within_window(self, state: IncidentState, received_at: datetime) -> bool:
         # Reports normally arrive in time order; one that arrives late still
@@ -160,15 +182,12 @@ class IncidentMatcher:
 
     def register(self, state: IncidentState) -> None:
         """Make an incident named explicitly by an import known to later matches."""
-        if state.key is None:
-            return
-        current = self._latest.get((state.category, state.key))
-        if current is None or current.last_report_at <= state.last_report_at:
-            self._latest[(state.category, state.key)] = state
+        if state.key is not None:
+            self._know((state.category, state.key), state)
 
     def reset(self) -> None:
         """Forget everything, after a batch was rolled back and states are stale."""
-        self._latest.clear()
+        self._by_key.clear()
         self._looked_up.clear()
         self._loaded.clear()
 
