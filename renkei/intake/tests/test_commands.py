@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 
 from renkei.accounts.models import User
 from renkei.incidents.models import Incident
+from renkei.intake.exporter import export_objects
 from renkei.intake.models import Report
 from renkei.intake.tests.helpers import import_objects, report
 
@@ -74,6 +76,24 @@ def test_export_writes_reports_with_their_incident(tmp_path: Path) -> None:
         {"kind": "report", "ref": "a", "received_at": "2023-04-01T10:00:00Z", "channel": "web",
          "category": "other", "text": "日本語", "incident": Incident.objects.get().ref}
     ]  # fmt: skip
+
+
+def test_export_reads_incidents_by_a_join_not_one_query_each(
+    tmp_path: Path, django_assert_max_num_queries: Any
+) -> None:
+    reports = [
+        report(f"r{n}", f"2023-04-01T10:{n:02d}:00Z", category="other", text=f"event {n}")
+        for n in range(40)
+    ]
+    import_objects(tmp_path, reports)
+    assert Incident.objects.count() == 40
+
+    with django_assert_max_num_queries(15):
+        lines = list(export_objects())
+
+    assert [line["incident"] for line in lines] == list(
+        Incident.objects.order_by("first_report_at").values_list("ref", flat=True)
+    )
 
 
 def test_demo_loads_data_through_the_importer_and_twice_adds_nothing() -> None:
