@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from renkei.accounts.audit import audit_log
 from renkei.accounts.models import User
 from renkei.lib.errors import NotFound, PermissionDenied, ValidationError
 from renkei.reports.labels import LANGS
 from renkei.reports.models import QuarterNote
-from renkei.reports.periods import Month
+from renkei.reports.periods import Month, Quarter
 
 TITLE_MAX = 200
 # The largest position every supported database stores (PostgreSQL's integer);
@@ -31,13 +32,18 @@ def _snapshot(note: QuarterNote) -> dict[str, object]:
 def _check(*, actor: User, quarter: str, lang: str, title: str, position: int) -> None:
     if not actor.is_center_staff:
         raise PermissionDenied("only center staff may write report sections")
-    Month.parse(quarter)
+    Quarter.parse(quarter)  # a quarter a report can be made for, not any month
     if lang not in LANGS:
-        raise ValidationError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
+        raise ValidationError(
+            _("The language must be one of %(langs)s, not %(lang)s.")
+            % {"langs": ", ".join(LANGS), "lang": repr(lang)}
+        )
     if not title.strip() or len(title) > TITLE_MAX:
-        raise ValidationError(f"a section needs a title of 1 to {TITLE_MAX} characters")
+        raise ValidationError(
+            _("A section needs a title of 1 to %(max)d characters.") % {"max": TITLE_MAX}
+        )
     if not 0 <= position <= POSITION_MAX:
-        raise ValidationError(f"position must be from 0 to {POSITION_MAX}")
+        raise ValidationError(_("The position must be from 0 to %(max)d.") % {"max": POSITION_MAX})
 
 
 @transaction.atomic
@@ -56,9 +62,17 @@ def quarter_note_save(
     if note_id is None:
         note, before = QuarterNote(), None
     else:
-        found = QuarterNote.objects.select_for_update().filter(pk=note_id).first()
+        # Only a section of this quarter: another quarter's would silently move here.
+        found = (
+            QuarterNote.objects.select_for_update()
+            .filter(pk=note_id, quarter=str(Month.parse(quarter)))
+            .first()
+        )
         if found is None:
-            raise NotFound(f"no report section {note_id}")
+            raise NotFound(
+                _("There is no section %(id)s in the report of %(quarter)s.")
+                % {"id": note_id, "quarter": quarter}
+            )
         note, before = found, _snapshot(found)
     note.quarter, note.lang, note.title = str(Month.parse(quarter)), lang, title.strip()
     note.body_markdown, note.position = body_markdown, position

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.utils.translation import override
 
 from renkei.accounts.models import AuditEvent, User
-from renkei.lib.errors import PermissionDenied, ValidationError
+from renkei.lib.errors import NotFound, PermissionDenied, ValidationError
 from renkei.reports.markup import markdown_to_html
 from renkei.reports.models import QuarterNote
 from renkei.reports.periods import Quarter
@@ -88,7 +89,7 @@ def test_only_center_staff_may_write_sections(personas: dict[str, User], who: st
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("quarter", "lang", "title"),
-    [("2023-4", "ja", "t"), ("2023-04", "fr", "t"), ("2023-04", "ja", " ")],
+    [("2023-4", "ja", "t"), ("2023-04", "fr", "t"), ("2023-04", "ja", " "), ("0001-01", "ja", "t")],
 )
 def test_a_section_needs_a_quarter_a_language_and_a_title(
     personas: dict[str, User], quarter: str, lang: str, title: str
@@ -101,7 +102,7 @@ def test_a_section_needs_a_quarter_a_language_and_a_title(
 
 @pytest.mark.django_db
 def test_a_position_beyond_what_the_database_stores_is_refused(personas: dict[str, User]) -> None:
-    with pytest.raises(ValidationError, match="position"):
+    with override("en"), pytest.raises(ValidationError, match="position"):
         quarter_note_save(
             actor=personas["analyst"], quarter="2023-04", lang="ja", title="t", body_markdown="",
             position=2**31,
@@ -120,3 +121,21 @@ def test_sections_are_listed_by_position_in_their_language_only(personas: dict[s
 
     assert [n.title for n in notes] == ["first", "second"]
     assert "<script>" not in notes[0].html and "<em>ok</em>" in notes[0].html
+
+
+@pytest.mark.django_db
+def test_a_section_of_another_quarter_is_not_moved_into_this_one(
+    personas: dict[str, User],
+) -> None:
+    note = quarter_note_save(
+        actor=personas["analyst"], quarter="2023-04", lang="ja", title="Q1", body_markdown=""
+    )
+
+    with override("ja"), pytest.raises(NotFound, match="2023-07 のレポートに"):
+        quarter_note_save(
+            actor=personas["analyst"], quarter="2023-07", lang="ja", title="moved",
+            body_markdown="", note_id=note.pk,
+        )  # fmt: skip
+
+    note.refresh_from_db()
+    assert (note.quarter, note.title) == ("2023-04", "Q1")
