@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Count
 
 from renkei.coordination.models import NoNotification, Notification, Resolution
+from renkei.coordination.selectors import notifications_stuck
 from renkei.incidents.models import CATEGORY_CHOICES, Brand, Incident
 from renkei.intake.models import RawReport, RawStatus, Report
 
@@ -37,6 +38,8 @@ def instance_status() -> dict[str, Any]:
             "incidents": sum(per_category.values()),
             "incidents_by_category": {c: per_category.get(c, 0) for c, _ in CATEGORY_CHOICES},
             "notifications": Notification.objects.count(),
+            # Queued past their retry schedule: is `renkei worker` running?
+            "notifications_stuck": notifications_stuck(Notification.objects.all()).count(),
             "no_notifications": NoNotification.objects.count(),
             "resolutions": Resolution.objects.count(),
             "brands": Brand.objects.count(),

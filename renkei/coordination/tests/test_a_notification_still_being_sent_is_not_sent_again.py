@@ -3,10 +3,13 @@ delivery being retried) may yet arrive, and a reminder beside it would reach the
 
 from __future__ import annotations
 
+import io
+import json
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -107,3 +110,29 @@ def test_a_notification_no_worker_delivers_is_shown_stuck_and_can_be_sent_again(
     assert first.status == "failed"  # a worker coming back later does not deliver it too
     assert Notification.objects.filter(status="queued").count() == 1
     assert "送信待ちのまま" not in client.get(detail).content.decode()
+
+
+@pytest.mark.django_db
+def test_renkei_status_counts_the_notifications_no_worker_delivers(
+    personas: dict[str, User], django_capture_on_commit_callbacks: Any
+) -> None:
+    incident = ingest(url="https://example.com/login").incident
+    with django_capture_on_commit_callbacks(execute=False):
+        stuck, _waiting = (
+            notification_queue(
+                actor=personas["analyst"],
+                incident=incident,
+                recipient=f"{who}@hoster.example",
+                subject="Takedown",
+                body="Please.",
+                language="en",
+                recipient_country="US",
+            )
+            for who in ("stuck", "waiting")
+        )
+    Notification.objects.filter(pk=stuck.pk).update(sent_at=timezone.now() - timedelta(days=1))
+    out = io.StringIO()
+
+    call_command("status", "--json", stdout=out)
+
+    assert json.loads(out.getvalue())["counts"]["notifications_stuck"] == 1
