@@ -3,7 +3,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from renkei.accounts.forms import AdminSignInForm
 from renkei.accounts.models import ApiToken, AuditEvent, User
+
+# The admin's own sign-in page must not be a way around the console's throttling.
+admin.site.login_form = AdminSignInForm
 
 
 @admin.register(User)

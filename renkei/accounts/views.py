@@ -20,7 +20,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from renkei.accounts.access import SignedInRequest, StaffRequest, staff_required
-from renkei.accounts.forms import ApiTokenForm, LanguageForm, TokenCodeForm
+from renkei.accounts.forms import ApiTokenForm, LanguageForm, SignInForm, TokenCodeForm
 from renkei.accounts.middleware import two_factor_exempt
 from renkei.accounts.models import ApiToken
 from renkei.accounts.services import (
@@ -42,7 +42,9 @@ def _safe_next(request: HttpRequest, value: str | None, default: str = "/") -> s
 
 login = two_factor_exempt(
     auth_views.LoginView.as_view(
-        template_name="accounts/login.html", redirect_authenticated_user=True
+        template_name="accounts/login.html",
+        authentication_form=SignInForm,
+        redirect_authenticated_user=True,
     )
 )
 logout = two_factor_exempt(auth_views.LogoutView.as_view(next_page=reverse_lazy("accounts:login")))
