@@ -1,9 +1,10 @@
-"""Writing account state: API tokens, language, two-factor devices."""
+"""Writing account state: API tokens, language, two-factor devices, sign-in records."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -11,6 +12,7 @@ from renkei.accounts.access import is_admin
 from renkei.accounts.audit import audit_log
 from renkei.accounts.models import ApiToken, User
 from renkei.accounts.tokens import hash_secret, new_secret
+from renkei.intake.ratelimit import client_address
 from renkei.lib.errors import PermissionDenied, ValidationError
 
 
@@ -97,3 +99,28 @@ def totp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> bool:
 
 def user_has_authenticator(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def _where(request: HttpRequest | None) -> dict[str, str]:
+    return {"address": client_address(request)} if request is not None else {}
+
+
+def sign_in_record(*, user: User, request: HttpRequest | None) -> None:
+    audit_log(actor=user, action="user.sign_in", obj=user, after=_where(request))
+
+
+def sign_in_failure_record(*, username: str, request: HttpRequest | None) -> None:
+    """A wrong password (or an unknown or inactive account) for `username`."""
+    known = User.objects.filter(username=username).first()
+    audit_log(
+        actor=None,
+        actor_label="anonymous",
+        action="user.sign_in_failed",
+        obj=known,
+        object_type="accounts.user",
+        after={"username": username[:150], **_where(request)},
+    )
+
+
+def sign_out_record(*, user: User, request: HttpRequest | None) -> None:
+    audit_log(actor=user, action="user.sign_out", obj=user, after=_where(request))
