@@ -1,20 +1,93 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db import models, transaction
+from django.http import HttpRequest, HttpResponse
 
 from renkei.accounts.forms import AdminSignInForm
 from renkei.accounts.models import ApiToken, AuditEvent, User
+from renkei.accounts.services import (
+    user_change_record,
+    user_delete_record,
+    user_password_set_record,
+)
 
 # The admin's own sign-in page must not be a way around the console's throttling.
 admin.site.login_form = AdminSignInForm
 
 
+def _plain(value: Any) -> Any:
+    """A form value as JSON: objects by name, dates as ISO 8601."""
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Iterable) and not isinstance(value, str):
+        return sorted(str(item) for item in value)
+    return value
+
+
+def _same(before: Any, after: Any) -> bool:
+    # The admin shows times to the second, so saving the form drops the
+    # microseconds of `date_joined`: not a change anyone made.
+    if isinstance(before, datetime) and isinstance(after, datetime):
+        return before.replace(microsecond=0) == after.replace(microsecond=0)
+    return bool(before == after)
+
+
+def _form_changes(form: forms.ModelForm[Any]) -> dict[str, tuple[Any, Any]]:
+    """(before, after) of every field the form changed; never a password."""
+    changes = {}
+    for name in form.changed_data:
+        before, after = form.initial.get(name), form.cleaned_data.get(name)
+        if "password" not in name and not _same(before, after):
+            changes[name] = (_plain(before), _plain(after))
+    return changes
+
+
 @admin.register(User)
 class RenkeiUserAdmin(UserAdmin):
+    """Every change made here (role, activity, superuser, groups...) goes to the audit log."""
+
     list_display = ("username", "email", "role", "language", "is_active")
     list_filter = ("role", "is_active")
     fieldsets = (*UserAdmin.fieldsets, ("renkei", {"fields": ("role", "language")}))  # type: ignore[misc]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # After the groups and permissions are saved, inside the admin's transaction.
+        super().save_related(request, form, formsets, change)
+        user_change_record(
+            actor=request.user,  # type: ignore[arg-type]
+            user=form.instance,
+            created=not change,
+            changes=_form_changes(form),
+        )
+
+    @transaction.atomic
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        before = User.objects.filter(pk=id).values_list("password", flat=True).first()
+        response = super().user_change_password(request, id, form_url)
+        user = User.objects.filter(pk=id).first()
+        if user is not None and before is not None and user.password != before:
+            user_password_set_record(actor=request.user, user=user)  # type: ignore[arg-type]
+        return response
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        user_delete_record(actor=request.user, user=obj)  # type: ignore[arg-type]
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[User]) -> None:
+        for user in queryset:
+            user_delete_record(actor=request.user, user=user)  # type: ignore[arg-type]
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(AuditEvent)

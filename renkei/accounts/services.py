@@ -124,3 +124,40 @@ def sign_in_failure_record(*, username: str, request: HttpRequest | None) -> Non
 
 def sign_out_record(*, user: User, request: HttpRequest | None) -> None:
     audit_log(actor=user, action="user.sign_out", obj=user, after=_where(request))
+
+
+_USER_FIELDS = ("username", "email", "role", "is_active", "is_staff", "is_superuser")
+
+
+def _user_snapshot(user: User) -> dict[str, object]:
+    return {name: getattr(user, name) for name in _USER_FIELDS}
+
+
+def user_change_record(
+    *, actor: User, user: User, created: bool, changes: dict[str, tuple[object, object]]
+) -> None:
+    """Record an account created or changed by an administrator, field by field.
+
+    Called by the admin site, which makes the change itself (in its own
+    transaction, which this record joins).
+    """
+    if created:
+        audit_log(actor=actor, action="user.create", obj=user, after=_user_snapshot(user))
+    elif changes:
+        audit_log(
+            actor=actor,
+            action="user.change",
+            obj=user,
+            before={name: old for name, (old, _new) in changes.items()},
+            after={name: new for name, (_old, new) in changes.items()},
+        )
+
+
+def user_password_set_record(*, actor: User, user: User) -> None:
+    """A password set for someone by an administrator (never the password itself)."""
+    usable = user.has_usable_password()
+    audit_log(actor=actor, action="user.password_set", obj=user, after={"usable": usable})
+
+
+def user_delete_record(*, actor: User, user: User) -> None:
+    audit_log(actor=actor, action="user.delete", obj=user, before=_user_snapshot(user))
