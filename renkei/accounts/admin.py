@@ -9,10 +9,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from renkei.accounts.forms import AdminSignInForm
 from renkei.accounts.models import ApiToken, AuditEvent, User
 from renkei.accounts.services import (
+    api_token_revoke,
     user_change_record,
     user_delete_record,
     user_password_set_record,
@@ -108,5 +110,21 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are made on the tokens page (the secret is shown once); here only revoked.
+
+    Editing would let a token be handed to another user or un-revoked, unaudited.
+    """
+
     list_display = ("name", "user", "prefix", "created", "last_used", "revoked")
-    readonly_fields = ("token_hash", "prefix", "created", "last_used")
+    list_filter = ("revoked",)
+    readonly_fields = ("user", "name", "prefix", "created", "last_used", "revoked")
+    exclude = ("token_hash",)
+    actions = ("revoke",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request: HttpRequest, queryset: models.QuerySet[ApiToken]) -> None:
+        for token in queryset.select_related("user"):
+            api_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
