@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
@@ -95,6 +97,17 @@ def totp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> bool:
     device.save(update_fields=["confirmed"])
     audit_log(actor=user, action="user.2fa_enrol", obj=user, after={"device": device.pk})
     return True
+
+
+def totp_wait_seconds(device: TOTPDevice) -> int:
+    """Seconds before `device` takes a code again (django-otp waits longer after each wrong one)."""
+    allowed, info = device.verify_is_allowed()
+    if allowed:
+        return 0
+    locked_until = (info or {}).get("locked_until")
+    if locked_until is None:
+        return 1
+    return max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
 
 
 def user_has_authenticator(user: User) -> bool:

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -28,6 +29,7 @@ from renkei.accounts.services import (
     api_token_revoke,
     totp_device_confirm,
     totp_device_pending,
+    totp_wait_seconds,
     user_set_language,
 )
 
@@ -77,13 +79,28 @@ password_reset_complete = two_factor_exempt(
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
     form = TokenCodeForm(request.POST or None)
     if form.is_valid():
+        devices = list(TOTPDevice.objects.filter(user=request.user, confirmed=True))
+        wait = min((totp_wait_seconds(device) for device in devices), default=0)
         code = form.cleaned_data["token"].strip()
-        for device in TOTPDevice.objects.filter(user=request.user, confirmed=True):
+        for device in devices if not wait else []:
             if device.verify_token(code):
                 otp_login(request, device)
                 return HttpResponseRedirect(_safe_next(request, request.GET.get("next")))
-        form.add_error("token", _("That code is not valid. Try the current one."))
+        form.add_error("token", _code_refused(wait))
     return render(request, "accounts/2fa_verify.html", {"form": form})
+
+
+def _code_refused(wait: int) -> str:
+    """Why a code was refused: wrong, or not even tried because of django-otp's throttling."""
+    if not wait:
+        return _("That code is not valid. Try the current one.")
+    # After a wrong code django-otp refuses every code, right ones too, for a
+    # while; saying "not valid" then would send people typing good codes in vain.
+    return ngettext(
+        "Too many wrong codes. Wait %(seconds)d second, then enter the current code.",
+        "Too many wrong codes. Wait %(seconds)d seconds, then enter the current code.",
+        wait,
+    ) % {"seconds": wait}
 
 
 def _qr_svg(data: str) -> str:
@@ -102,11 +119,13 @@ def two_factor_setup(request: SignedInRequest) -> HttpResponse:
     device = totp_device_pending(user=request.user)
     form = TokenCodeForm(request.POST or None)
     if form.is_valid():
-        if totp_device_confirm(user=request.user, device=device, token=form.cleaned_data["token"]):
+        wait = totp_wait_seconds(device)
+        code = form.cleaned_data["token"]
+        if not wait and totp_device_confirm(user=request.user, device=device, token=code):
             otp_login(request, device)
             messages.success(request, _("Two-factor authentication is now on for your account."))
             return HttpResponseRedirect(_safe_next(request, request.GET.get("next")))
-        form.add_error("token", _("That code is not valid. Try the current one."))
+        form.add_error("token", _code_refused(wait))
     secret = device.config_url.split("secret=")[1].split("&")[0]
     context = {
         "form": form,
