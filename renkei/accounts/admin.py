@@ -60,6 +60,9 @@ class RenkeiUserAdmin(UserAdmin):
     list_display = ("username", "email", "role", "language", "is_active")
     list_filter = ("role", "is_active")
     fieldsets = (*UserAdmin.fieldsets, ("renkei", {"fields": ("role", "language")}))  # type: ignore[misc]
+    # The role is chosen with the account: the model's default (analyst) is center
+    # staff, so an account made for a participant must not start out as one.
+    add_fieldsets = (*UserAdmin.add_fieldsets, ("renkei", {"fields": ("role", "language")}))
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         # After the groups and permissions are saved, inside the admin's transaction.

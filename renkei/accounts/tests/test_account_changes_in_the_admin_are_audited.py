@@ -64,7 +64,7 @@ def test_a_new_account_is_recorded_with_its_role_and_not_its_password(
 ) -> None:
     signed_in(personas["admin"]).post(
         reverse("admin:accounts_user_add"),
-        {"username": "newcomer", "usable_password": "true",
+        {"username": "newcomer", "usable_password": "true", "role": "analyst", "language": "ja",
          "password1": "a fresh secret 9876", "password2": "a fresh secret 9876"},
     )  # fmt: skip
     [event] = AuditEvent.objects.filter(action="user.create")
@@ -96,3 +96,18 @@ def test_a_deleted_account_is_recorded_as_it_was(personas: dict[str, User]) -> N
     assert not User.objects.filter(username="leaving").exists()
     [event] = AuditEvent.objects.filter(action="user.delete")
     assert event.before["username"] == "leaving" and event.before["role"] == "coordinator"
+
+
+@pytest.mark.django_db
+def test_the_role_is_chosen_when_the_account_is_made(personas: dict[str, User]) -> None:
+    client = signed_in(personas["admin"])
+    assert 'name="role"' in client.get(reverse("admin:accounts_user_add")).content.decode()
+    client.post(
+        reverse("admin:accounts_user_add"),
+        {"username": "member", "usable_password": "true", "role": Role.PARTICIPANT,
+         "language": "ja", "password1": "a fresh secret 9876", "password2": "a fresh secret 9876"},
+    )  # fmt: skip
+    member = User.objects.get(username="member")
+    assert member.role == Role.PARTICIPANT and not member.is_center_staff
+    [event] = AuditEvent.objects.filter(action="user.create")
+    assert event.after["role"] == "participant"
