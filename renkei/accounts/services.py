@@ -14,8 +14,8 @@ from renkei.accounts.access import is_admin
 from renkei.accounts.audit import audit_log
 from renkei.accounts.models import ApiToken, User
 from renkei.accounts.tokens import hash_secret, new_secret
-from renkei.intake.ratelimit import client_address
 from renkei.lib.errors import PermissionDenied, ValidationError
+from renkei.lib.ratelimit import client_address
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ from renkei.intake.collectors.web import WebSubmission, web_receive
 from renkei.intake.definitions import definitions
 from renkei.intake.forms import ClassifyForm, EmlUploadForm, ReportForm
 from renkei.intake.models import CHANNEL_CHOICES, RawReport, Report
-from renkei.intake.ratelimit import client_address, submit_rate_limited
+from renkei.intake.ratelimit import submit_rate_limited
 from renkei.intake.reprocess import (
     REPROCESSABLE_CHANNELS,
     raw_report_reprocess,
@@ -30,6 +30,7 @@ from renkei.intake.reprocess import (
 from renkei.intake.review import report_classify
 from renkei.lib.archives import DOWNLOAD_PASSWORD, zip_for_download
 from renkei.lib.errors import ValidationError
+from renkei.lib.ratelimit import client_address
 
 log = logging.getLogger(__name__)
 SESSION_KEY = "renkei_submitted"
