@@ -19,6 +19,7 @@ from renkei.lib.env import (
     envstr,
     parse_cache_url,
     parse_database_url,
+    write_private,
 )
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -34,9 +35,7 @@ def _secret_key() -> str:
     # A generated key kept in the data directory survives restarts without
     # the operator having to invent one for a single-machine install.
     path = RENKEI_HOME / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        path.chmod(0o600)
+    write_private(path, secrets.token_urlsafe(50), replace=False)
     return path.read_text(encoding="utf-8").strip()
 
 

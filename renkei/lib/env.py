@@ -65,6 +65,23 @@ def envclosure(name: str, default: str) -> tuple[tuple[int, int], tuple[int, int
     return ((m1, d1), (m2, d2))
 
 
+def write_private(path: Path, text: str, *, replace: bool) -> bool:
+    """Write a file only its owner can read, from its first byte (not chmod after).
+
+    Without `replace` an existing file is kept and False returned: of two
+    processes creating it at once, both then read the one that was written.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if replace else os.O_EXCL)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        os.fchmod(fd, 0o600)  # a replaced file keeps its old mode otherwise
+        out.write(text)
+    return True
+
+
 def envfloat(name: str, default: float) -> float:
     value = os.environ.get(name)
     if value is None or value.strip() == "":

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from renkei.lib.env import envclosure, envfloat, envint, parse_cache_url
+from renkei.lib.env import envclosure, envfloat, envint, parse_cache_url, write_private
 from renkei.lib.errors import RenkeiError
 
 
@@ -81,3 +81,23 @@ def test_a_closure_that_is_not_two_days_is_refused_by_name(
 
     with pytest.raises(RenkeiError, match=r"RENKEI_TEST_CLOSURE must be MM-DD\.\.MM-DD"):
         envclosure("RENKEI_TEST_CLOSURE", "none")
+
+
+def test_a_private_file_is_the_owners_alone_and_the_first_writer_wins(tmp_path: Path) -> None:
+    path = tmp_path / "secret_key"
+
+    first = write_private(path, "first", replace=False)
+    second = write_private(path, "second", replace=False)
+
+    assert (first, second, path.read_text()) == (True, False, "first")
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_replaced_private_file_loses_wider_permissions(tmp_path: Path) -> None:
+    path = tmp_path / "initial-admin-password"
+    path.write_text("old")
+    path.chmod(0o644)
+
+    write_private(path, "new\n", replace=True)
+
+    assert (path.read_text(), path.stat().st_mode & 0o777) == ("new\n", 0o600)

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from renkei.accounts.models import Role, User
+from renkei.lib.env import write_private
 
 
 class Command(BaseCommand):
@@ -63,7 +64,6 @@ class Command(BaseCommand):
             return
         # Kept for `make run` to show again; only the local operator can read it.
         path = Path(settings.RENKEI_HOME) / "initial-admin-password"
-        path.write_text(password + "\n", encoding="utf-8")
-        path.chmod(0o600)
+        write_private(path, password + "\n", replace=True)
         self.stdout.write(f"admin account {username!r} created; password: {password}")
         self.stdout.write(f"(also written to {path}; change it after logging in)")
