@@ -33,8 +33,20 @@ class CoordinationResult:
     duplicates: Counter[str] = field(default_factory=Counter)
 
 
-def _existing_notification_refs(records: list[NotificationRecord], source: str) -> set[str]:
-    return sqlbulk.existing(Notification, "ref", [r.ref for r in records], source=source)
+def _existing_notification_refs(
+    records: list[NotificationRecord], source: str
+) -> set[tuple[str, str]]:
+    """(source, ref) of the notifications already stored, each in the source its line names:
+    looking in the import's source only, a line naming another one was inserted again
+    on a second import, and the unique constraint failed its whole batch."""
+    refs: dict[str, list[str]] = {}
+    for record in records:
+        refs.setdefault(record.source or source, []).append(record.ref)
+    return {
+        (name, ref)
+        for name, wanted in refs.items()
+        for ref in sqlbulk.existing(Notification, "ref", wanted, source=name)
+    }
 
 
 def _notifications(
@@ -44,10 +56,11 @@ def _notifications(
     rows = []
     notified: set[int] = set()  # only a notification that went out makes its incident notified
     for record, target in records:
-        if record.ref in seen:
+        ident = (record.source or source, record.ref)
+        if ident in seen:
             result.duplicates["notification"] += 1
             continue
-        seen.add(record.ref)
+        seen.add(ident)
         if record.status == NotificationStatus.SENT:
             notified.add(target.incident_id)
         rows.append(
