@@ -12,6 +12,7 @@ from django.utils import timezone
 from renkei.accounts.audit import audit_log
 from renkei.accounts.models import User
 from renkei.coordination.models import (
+    Contact,
     NoNotification,
     Notification,
     NotificationStatus,
@@ -33,6 +34,14 @@ class CoordinationResult:
     duplicates: Counter[str] = field(default_factory=Counter)
 
 
+def _own_source(record: NotificationRecord, source: str) -> str:
+    """The source the notification's ref is unique in: its own (`console`, when renkei
+    sent it), else the line's, else the import's."""
+    if record.sent is not None and record.sent.own_source:
+        return record.sent.own_source
+    return record.source or source
+
+
 def _existing_notification_refs(
     records: list[NotificationRecord], source: str
 ) -> set[tuple[str, str]]:
@@ -41,7 +50,7 @@ def _existing_notification_refs(
     on a second import, and the unique constraint failed its whole batch."""
     refs: dict[str, list[str]] = {}
     for record in records:
-        refs.setdefault(record.source or source, []).append(record.ref)
+        refs.setdefault(_own_source(record, source), []).append(record.ref)
     return {
         (name, ref)
         for name, wanted in refs.items()
@@ -49,14 +58,60 @@ def _existing_notification_refs(
     }
 
 
+_NOTIFICATION_FIELDS = (
+    "source", "ref", "incident", "report", "sent_at", "recipient", "recipient_country", "basis",
+    "status", "extra", "subject", "body", "language", "error", "message_id", "attempts",
+    "contact", "created_by",
+)  # fmt: skip
+
+
+def _ids_by(model: type[Contact | User], name: str, values: set[str]) -> dict[str, int]:
+    if not values:
+        return {}
+    return dict(model.objects.filter(**{f"{name}__in": values}).values_list(name, "id"))
+
+
+@dataclass
+class _Links:
+    """Contacts by e-mail address and users by name, for the notifications that name them."""
+
+    contacts: dict[str, int]
+    users: dict[str, int]
+
+    @classmethod
+    def of(cls, records: list[NotificationRecord]) -> _Links:
+        sent = [r.sent for r in records if r.sent is not None]
+        emails = {s.contact for s in sent if s.contact}
+        names = {s.created_by for s in sent if s.created_by}
+        return cls(
+            contacts=_ids_by(Contact, "email", emails), users=_ids_by(User, "username", names)
+        )
+
+    def row_values(self, record: NotificationRecord) -> tuple[object, ...]:
+        """(extra, subject, ..., contact id, user id); a contact or user this instance
+        lacks stays in `extra` under its line's name, and is exported again from there."""
+        sent = record.sent
+        if sent is None:
+            return (record.extra, "", "", "", "", "", 0, None, None)
+        contact, user = self.contacts.get(sent.contact), self.users.get(sent.created_by)
+        missing = {"contact": sent.contact if contact is None else "",
+                   "created_by": sent.created_by if user is None else ""}  # fmt: skip
+        extra = record.extra | {name: value for name, value in missing.items() if value}
+        return (
+            extra, sent.subject, sent.body, sent.language, sent.error, sent.message_id,
+            sent.attempts, contact, user,
+        )  # fmt: skip
+
+
 def _notifications(
     records: list[tuple[NotificationRecord, ReportRef]], source: str, result: CoordinationResult
 ) -> set[int]:
     seen = _existing_notification_refs([r for r, _ in records], source)
+    links = _Links.of([r for r, _ in records])
     rows = []
     notified: set[int] = set()  # only a notification that went out makes its incident notified
     for record, target in records:
-        ident = (record.source or source, record.ref)
+        ident = (_own_source(record, source), record.ref)
         if ident in seen:
             result.duplicates["notification"] += 1
             continue
@@ -65,8 +120,7 @@ def _notifications(
             notified.add(target.incident_id)
         rows.append(
             (
-                record.source or source,
-                record.ref,
+                *ident,
                 target.incident_id,
                 target.report_id,
                 record.sent_at,
@@ -74,22 +128,10 @@ def _notifications(
                 record.recipient_country,
                 record.basis,
                 record.status,
-                record.extra,
+                *links.row_values(record),
             )
         )
-    fields = (
-        "source",
-        "ref",
-        "incident",
-        "report",
-        "sent_at",
-        "recipient",
-        "recipient_country",
-        "basis",
-        "status",
-        "extra",
-    )
-    sqlbulk.insert(Notification, fields, rows)
+    sqlbulk.insert(Notification, _NOTIFICATION_FIELDS, rows)
     result.imported["notification"] += len(rows)
     return notified
 

@@ -76,6 +76,27 @@ class ReportRecord:
 
 
 @dataclass(slots=True)
+class SentText:
+    """A notification as renkei sent it: text, delivery, and its own source (`console`)
+    when that is not the source of the report its line names."""
+
+    own_source: str = ""
+    subject: str = ""
+    body: str = ""
+    language: str = ""
+    error: str = ""
+    message_id: str = ""
+    attempts: int = 0
+    # The contact's e-mail address and the sender's user name; linked on import when
+    # this instance has them, else kept in `extra` under these names.
+    contact: str = ""
+    created_by: str = ""
+
+    def any(self) -> bool:
+        return self != SentText()
+
+
+@dataclass(slots=True)
 class NotificationRecord:
     ref: str
     report: str
@@ -87,6 +108,9 @@ class NotificationRecord:
     source: str | None = None
     position: int | None = None
     status: str = "sent"
+    # What a notification sent from the console keeps (`renkei export` writes it), so
+    # that a restored one shows what it said and can be sent again.
+    sent: SentText | None = None
 
 
 @dataclass(slots=True)
@@ -151,6 +175,14 @@ class _Fields:
                 f"{name} {value!r} is not an incident ref (I- and 10 Crockford base32 characters)"
             )
         return value or None
+
+    def count(self, name: str) -> int:
+        value = self.data.get(name)
+        if value is None:
+            return 0
+        if value.__class__ is not int or value < 0:
+            raise ValidationError(f"field {name!r} must be a whole number of at least 0")
+        return value  # type: ignore[no-any-return]
 
     def timestamp(self, name: str) -> datetime:
         return parse_timestamp(self.required(name, 64), name)
@@ -226,8 +258,25 @@ def _notification(f: _Fields) -> NotificationRecord:
         basis=f.choice("basis", BASES),
         status=f.choice("status", NOTIFICATION_STATUSES) or "sent",
         source=f.text("source", 200) or None,
+        sent=_sent_text(f),
         extra={},
     )
+
+
+def _sent_text(f: _Fields) -> SentText | None:
+    sent = SentText(
+        own_source=f.text("notification_source", 200),
+        subject=f.text("subject"),
+        body=f.text("body", 1_000_000),
+        language=f.text("language", 8),
+        error=f.text("error"),
+        message_id=f.text("message_id", 300),
+        attempts=f.count("attempts"),
+        contact=f.text("contact", 320),
+        created_by=f.text("created_by", 150),
+    )
+    # Most notification lines (sent elsewhere) have none of it: no object to carry.
+    return sent if sent.any() else None
 
 
 def _no_notification(f: _Fields) -> NoNotificationRecord:
@@ -263,7 +312,9 @@ _KNOWN = {
                          "ip", "ports", "brand", "text", "source", "incident",
                          "incident_category", "category_origin"}),
     "notification": frozenset({"kind", "ref", "report", "sent_at", "recipient",
-                               "recipient_country", "basis", "source", "status"}),
+                               "recipient_country", "basis", "source", "status",
+                               "notification_source", "subject", "body", "language", "error",
+                               "message_id", "attempts", "contact", "created_by"}),
     "no_notification": frozenset({"kind", "report", "decided_at", "reason", "source"}),
     "resolution": frozenset({"kind", "report", "resolved_at", "source"}),
 }  # fmt: skip

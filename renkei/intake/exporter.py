@@ -125,10 +125,15 @@ def _named(rows: QuerySet[Any]) -> Iterator[dict[str, Any]]:
             yield row
 
 
+# What renkei keeps of a notification it sent from the console.
+_SENT_TEXT = ("subject", "body", "language", "error", "message_id", "attempts")
+
+
 def _coordination() -> Iterator[dict[str, Any]]:
     notifications = _naming_a_report(Notification.objects.order_by("sent_at", "id")).values(
         "source", "ref", "sent_at", "recipient", "recipient_country", "basis", "status",
-        "extra", "report_ref", "report_source",
+        "extra", "report_ref", "report_source", *_SENT_TEXT, "contact__email",
+        "created_by__username",
     )  # fmt: skip
     for row in _named(notifications):
         obj = {
@@ -141,9 +146,26 @@ def _coordination() -> Iterator[dict[str, Any]]:
             "basis": row["basis"],
             # Queued or failed: never sent, so not counted; "sent" is what a line means.
             "status": row["status"] if row["status"] != NotificationStatus.SENT else None,
+            **_as_sent(row),
         }
         yield _with_source(_clean({**row["extra"], **obj}), row["report_source"])
     yield from _decisions()
+
+
+def _as_sent(row: dict[str, Any]) -> dict[str, Any]:
+    """A notification's own source, text and delivery, so a restored one can be sent again.
+
+    "source" on the line is its report's; the notification's own (`console`) is written
+    beside it when it differs. A contact or sender missing where the notification was
+    imported stayed in `extra`: written again from there (None here would hide it).
+    """
+    own_source = row["source"] if row["source"] != row["report_source"] else None
+    return {
+        "notification_source": own_source,
+        **{name: row[name] or None for name in _SENT_TEXT},
+        "contact": row["contact__email"] or row["extra"].get("contact"),
+        "created_by": row["created_by__username"] or row["extra"].get("created_by"),
+    }
 
 
 def _decisions() -> Iterator[dict[str, Any]]:
