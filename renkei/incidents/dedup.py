@@ -185,6 +185,10 @@ class IncidentMatcher:
         if state.key is not None:
             self._know((state.category, state.key), state)
 
+    def know_merged(self, category: str, key: str, target: IncidentState) -> None:
+        """An incident with this key was merged into `target` (an import restored it)."""
+        self._know((category, key), target)
+
     def reset(self) -> None:
         """Forget everything, after a batch was rolled back and states are stale."""
         self._by_key.clear()

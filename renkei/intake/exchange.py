@@ -30,6 +30,8 @@ INCIDENT_REF = re.compile(r"I-[0-9A-HJKMNP-TV-Z]{10}")
 # Who decided a report's category (intake.models.CategoryOrigin); `renkei export`
 # writes it when not the reporter, so an analyst's decision survives a restore.
 CATEGORY_ORIGINS = ("reporter", "classifier", "analyst")
+# What an incident merged away was before (incidents.models.IncidentStatus, but merged).
+STATUSES_BEFORE_MERGE = ("open", "notified", "not_notified", "resolved")
 # A notification's delivery (coordination.models.NotificationStatus): `renkei export`
 # writes it when the notification was not sent, which the statistics do not count.
 NOTIFICATION_STATUSES = ("sent", "queued", "failed")
@@ -46,6 +48,18 @@ class BrandRecord:
     country: str
     industry: str
     aliases: list[str]
+
+
+@dataclass(slots=True)
+class MergedFrom:
+    """An incident an analyst merged away, which this report belonged to (`merged_from`)."""
+
+    incident: str
+    category: str
+    key: str | None
+    merged_at: datetime
+    # Its status when it was merged (IncidentMerge.source_status).
+    status: str
 
 
 @dataclass(slots=True)
@@ -66,6 +80,12 @@ class ReportRecord:
     # The category of the incident named by `incident`, when an analyst gave it
     # another than this report's (`renkei export` writes it then).
     incident_category: str | None = None
+    # The key of that incident, when not the one this report gives it (a merge target
+    # whose earliest report came from the incident merged into it).
+    incident_key: str | None = None
+    # The merges that brought this report into `incident`, the first first: each
+    # incident was merged into the next one, the last into `incident`.
+    merged_from: tuple[MergedFrom, ...] = ()
     category_origin: str | None = None
     raw: bytes = b""
     position: int | None = None
@@ -242,8 +262,39 @@ def _report(f: _Fields) -> ReportRecord:
         source=f.text("source", 200) or None,
         incident=f.incident_ref("incident"),
         incident_category=f.choice("incident_category", CATEGORIES) or None,
+        incident_key=f.text("incident_key", 2048) or None,
+        merged_from=_merged_from(f),
         category_origin=f.choice("category_origin", CATEGORY_ORIGINS) or None,
         extra={},
+    )
+
+
+def _merged_from(f: _Fields) -> tuple[MergedFrom, ...]:
+    value = f.data.get("merged_from")
+    if not value:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise ValidationError("field 'merged_from' must be a list of objects")
+    line_incident = f.incident_ref("incident")
+    if line_incident is None:
+        raise ValidationError("field 'merged_from' needs 'incident', the incident merged into")
+    chain = tuple(_merge_step(_Fields(item)) for item in value)
+    refs = [step.incident for step in chain]
+    if len({*refs, line_incident}) != len(refs) + 1:
+        raise ValidationError("field 'merged_from' names an incident twice")
+    return chain
+
+
+def _merge_step(f: _Fields) -> MergedFrom:
+    incident = f.incident_ref("incident")
+    if incident is None:
+        raise ValidationError("missing required field 'incident' in 'merged_from'")
+    return MergedFrom(
+        incident=incident,
+        category=f.required_choice("category", CATEGORIES),
+        key=f.text("key", 2048) or None,
+        merged_at=f.timestamp("merged_at"),
+        status=f.choice("status", STATUSES_BEFORE_MERGE) or "open",
     )
 
 
@@ -310,7 +361,8 @@ KINDS = tuple(_PARSERS)
 _KNOWN = {
     "report": frozenset({"kind", "ref", "received_at", "channel", "reporter", "category", "url",
                          "ip", "ports", "brand", "text", "source", "incident",
-                         "incident_category", "category_origin"}),
+                         "incident_category", "category_origin", "incident_key",
+                         "merged_from"}),
     "notification": frozenset({"kind", "ref", "report", "sent_at", "recipient",
                                "recipient_country", "basis", "source", "status",
                                "notification_source", "subject", "body", "language", "error",

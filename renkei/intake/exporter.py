@@ -23,7 +23,7 @@ from renkei.coordination.models import (
     NotificationStatus,
     Resolution,
 )
-from renkei.incidents.models import Brand, BrandAlias
+from renkei.incidents.models import Brand, BrandAlias, IncidentMerge
 from renkei.intake.importer import DEFAULT_SOURCE
 from renkei.intake.models import Report
 
@@ -63,12 +63,13 @@ def _brands() -> Iterator[dict[str, Any]]:
 
 def _reports() -> Iterator[dict[str, Any]]:
     brand_names = dict(Brand.objects.values_list("id", "name"))
+    merges = MergeChains()
     # The incident's ref and category by a join: a query per incident was most of
     # an export's time (241,476 of them for the phishing URL list).
     rows = Report.objects.order_by("received_at", "id").values(
-        "source", "ref", "received_at", "channel", "reporter", "category", "category_origin",
-        "url_as_received", "ip", "ports", "brand_id", "text", "extra", "incident__ref",
-        "incident__category",
+        "id", "source", "ref", "received_at", "channel", "reporter", "category",
+        "category_origin", "url_as_received", "ip", "ports", "brand_id", "text", "extra",
+        "incident_id", "incident_key", "incident__ref", "incident__category", "incident__key",
     )  # fmt: skip
     for row in rows.iterator(chunk_size=CHUNK):
         incident_ref, incident_category = row["incident__ref"], row["incident__category"]
@@ -94,8 +95,55 @@ def _reports() -> Iterator[dict[str, Any]]:
             "incident_category": (
                 incident_category if incident_category != row["category"] else None
             ),
+            # A merge target keeps its own key, which its earliest report may not give.
+            "incident_key": (
+                row["incident__key"] if row["incident__key"] != row["incident_key"] else None
+            ),
+            "merged_from": merges.into(row["id"], row["incident_id"]),
         }
         yield _with_source(_clean({**row["extra"], **obj}), row["source"])
+
+
+class MergeChains:
+    """The merges that brought each report into its incident, for its `merged_from`.
+
+    A merged-away incident has no reports left, so it and its merge record travel on
+    the reports it gave: each names the incidents it was merged away from, the first
+    first, each merged into the next and the last into the report's incident. Only
+    merges still in force whose reports are still there: a report split out since is
+    no longer where the merge put it. Merges are an analyst's, so few: all in memory.
+    """
+
+    def __init__(self) -> None:
+        # (report id, target incident id) -> the latest merge that moved it there.
+        self._by_target: dict[tuple[int, int], dict[str, Any]] = {}
+        merges = IncidentMerge.objects.filter(undone_at=None).order_by("at", "id")
+        for merge in merges.values(
+            "source_id", "target_id", "at", "source_status", "moved", "source__ref",
+            "source__category", "source__key",
+        ):  # fmt: skip
+            step = _clean({
+                "incident": merge["source__ref"], "category": merge["source__category"],
+                "key": merge["source__key"], "merged_at": _ts(merge["at"]),
+                "status": merge["source_status"],
+            })  # fmt: skip
+            for report_id in merge["moved"].get("reports", []):
+                self._by_target[(report_id, merge["target_id"])] = {
+                    "step": step,
+                    "from": merge["source_id"],
+                }
+
+    def into(self, report_id: int, incident_id: int) -> list[dict[str, Any]]:
+        steps: list[dict[str, Any]] = []
+        seen = {incident_id}
+        while (merge := self._by_target.get((report_id, incident_id))) is not None:
+            steps.append(merge["step"])
+            incident_id = merge["from"]
+            if incident_id in seen:  # merges in force never loop; the guard is only that
+                break
+            seen.add(incident_id)
+        steps.reverse()
+        return steps
 
 
 def _naming_a_report(records: QuerySet[Any]) -> QuerySet[Any]:

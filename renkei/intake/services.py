@@ -20,6 +20,7 @@ from renkei.accounts.models import User
 from renkei.incidents.dedup import IncidentMatcher, IncidentState, lock_keys
 from renkei.incidents.models import Incident, IncidentPort, IncidentStatus, incident_refs_for
 from renkei.intake.experts import PreparedReport, key_in_category
+from renkei.intake.merges import merges_restore
 from renkei.intake.models import RawReport, RawStatus, Report
 from renkei.lib import sqlbulk
 
@@ -86,7 +87,7 @@ def _assign_incidents(fresh: list[PreparedReport], matcher: IncidentMatcher) -> 
                 category = item.record.incident_category or item.category
                 state = IncidentState(
                     category=category,
-                    key=key_in_category(item, category),
+                    key=item.record.incident_key or key_in_category(item, category),
                     first_report_at=item.record.received_at,
                     last_report_at=item.record.received_at,
                     explicit_ref=ref,
@@ -234,6 +235,12 @@ def report_ingest_batch(
     matcher.adopt(states)
     rows = [_report_row(item, state.id) for item, state in zip(fresh, states, strict=True)]
     report_ids = sqlbulk.insert_returning(Report, _REPORT_FIELDS, rows)
+    if any(item.record.merged_from for item in fresh):  # an export of merged incidents
+        merges_restore(
+            [(item.record, report_id, state) for item, report_id, state
+             in zip(fresh, report_ids, states, strict=True) if item.record.merged_from],
+            matcher=matcher, actor=actor, actor_label=actor_label,
+        )  # fmt: skip
     for item, report_id, state in zip(fresh, report_ids, states, strict=True):
         assert state.id is not None
         result.created[(item.source, item.record.ref)] = ReportRef(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from renkei.coordination.models import NoNotification, Notification, Resolution
-from renkei.incidents.models import Brand, BrandAlias, Incident, IncidentPort
+from renkei.incidents.models import Brand, BrandAlias, Incident, IncidentMerge, IncidentPort
 from renkei.intake.importer import ExchangeImporter, ImportSummary
 from renkei.intake.models import RawReport, Report
 from renkei.reports.models import QuarterNote
@@ -23,6 +23,8 @@ SCENARIO_REPORTS = 80_829
 
 def wipe_records() -> None:
     """Delete every record the scenario (or an export of it) brings, in FK order."""
+    IncidentMerge.objects.all().delete()
+    Incident.objects.exclude(merged_into=None).update(merged_into=None)
     for model in (Notification, NoNotification, Resolution, Report, RawReport, IncidentPort,
                   Incident, BrandAlias, Brand, QuarterNote):  # fmt: skip
         model.objects.all().delete()
