@@ -56,7 +56,8 @@ class _Decompressed(io.RawIOBase):
 
 def open_lines(path: Path) -> tuple[IO[bytes], io.BufferedReader[Any]]:
     """(raw file for progress, stream of decompressed lines); gzip by magic number."""
-    raw = path.open("rb")
+    # 64 KiB buffers, gzip or not: `_lf_lines` looks at that much of the start.
+    raw = io.BufferedReader(io.FileIO(path, "rb"), 1 << 16)
     if raw.read(2) == b"\x1f\x8b":
         raw.seek(0)
         # The buffered reader makes line iteration over gzip several times faster.
@@ -71,6 +72,31 @@ def _skip_bom(stream: io.BufferedReader[Any]) -> None:
     not data: it is passed over."""
     if stream.peek(len(codecs.BOM_UTF8)).startswith(codecs.BOM_UTF8):
         stream.read(len(codecs.BOM_UTF8))
+
+
+class _CrAsLf(io.RawIOBase):
+    """A stream whose lines end with CR alone, read as if they ended with LF."""
+
+    def __init__(self, stream: io.BufferedReader[Any]) -> None:
+        self.stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.stream.read1(len(buffer)).replace(b"\r", b"\n")
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _lf_lines(stream: io.BufferedReader[Any]) -> io.BufferedReader[Any]:
+    """Classic Mac OS ended lines with CR alone; such a file was read as one line and
+    rejected whole. A CR inside a JSON line can only be whitespace between tokens, which
+    a file with LF (or CRLF) endings may have: only a start without any LF is read so."""
+    head = stream.peek(1 << 16)[: 1 << 16]
+    if b"\r" in head and b"\n" not in head:
+        return io.BufferedReader(_CrAsLf(stream), 1 << 16)
+    return stream
 
 
 class OverlongLine(bytes):
@@ -96,7 +122,7 @@ def _line_batches(stream: io.BufferedReader[Any], size: int) -> Iterator[list[tu
     batch: list[tuple[int, bytes]] = []
     try:
         _skip_bom(stream)
-        for number, line in enumerate(_read_lines(stream), start=1):
+        for number, line in enumerate(_read_lines(_lf_lines(stream)), start=1):
             if isinstance(line, OverlongLine):
                 batch.append((number, line))
             elif not line.strip():
