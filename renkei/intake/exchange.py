@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from renkei.intake.reader import MAX_LINE_BYTES
 from renkei.lib.errors import ValidationError
 from renkei.lib.normalize import CATEGORIES, json_without_nul
 from renkei.lib.timestamps import in_range
@@ -35,6 +36,10 @@ STATUSES_BEFORE_MERGE = ("open", "notified", "not_notified", "resolved")
 # A notification's delivery (coordination.models.NotificationStatus): `renkei export`
 # writes it when the notification was not sent, which the statistics do not count.
 NOTIFICATION_STATUSES = ("sent", "queued", "failed")
+# Fields stored without a bound (URL, free text, a notification's body) are bounded only
+# by the line, as other intake paths store them: a tighter bound here lost such records
+# when a backup was restored (a feed's 9,000-character phishing URL).
+UNBOUNDED = MAX_LINE_BYTES
 BASES = ("site_confirmed", "detailed_logs", "contact_requested", "high_threat")
 REASONS = (
     "site_unreachable", "already_notified", "information_only", "low_threat",
@@ -254,11 +259,11 @@ def _report(f: _Fields) -> ReportRecord:
         channel=f.choice("channel", CHANNELS) or "feed",
         reporter=f.text("reporter", 200),
         category=f.choice("category", CATEGORIES) or None,
-        url=f.text("url", 8000),
+        url=f.text("url", UNBOUNDED),
         ip=f.text("ip", 100),
         ports=f.strings("ports"),
         brand=f.text("brand", 200),
-        text=f.text("text", 1_000_000),
+        text=f.text("text", UNBOUNDED),
         source=f.text("source", 200) or None,
         incident=f.incident_ref("incident"),
         incident_category=f.choice("incident_category", CATEGORIES) or None,
@@ -318,7 +323,7 @@ def _sent_text(f: _Fields) -> SentText | None:
     sent = SentText(
         own_source=f.text("notification_source", 200),
         subject=f.text("subject"),
-        body=f.text("body", 1_000_000),
+        body=f.text("body", UNBOUNDED),
         language=f.text("language", 8),
         error=f.text("error"),
         message_id=f.text("message_id", 300),
