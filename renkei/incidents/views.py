@@ -97,6 +97,8 @@ def bulk(request: StaffRequest) -> HttpResponse:
 @staff_required
 def detail(request: StaffRequest, ref: str) -> HttpResponse:
     incident = incident_or_404(request, ref)
+    # Queued past their retry schedule: no worker is delivering them (few, if any).
+    stuck = list(notifications_stuck(incident.notifications.all()).order_by("sent_at"))
     context = {
         "incident": incident,
         "reports": selectors.incident_reports(incident),
@@ -109,11 +111,8 @@ def detail(request: StaffRequest, ref: str) -> HttpResponse:
         "undelivered": notifications_undelivered(incident.notifications.all()).order_by("-sent_at")[
             :20
         ],
-        # Queued past their retry schedule: no worker is delivering them.
-        "stuck": notifications_stuck(incident.notifications.all()).order_by("sent_at")[:20],
-        "stuck_ids": set(
-            notifications_stuck(incident.notifications.all()).values_list("pk", flat=True)
-        ),
+        "stuck": stuck,
+        "stuck_ids": {notification.pk for notification in stuck},
         "reclassify": ReclassifyForm(initial={"category": incident.category}),
         "no_notification": NoNotificationForm(),
         "categories": [(c, label(c, "category")) for c in CATEGORIES],
