@@ -283,11 +283,8 @@ def notification_renotify(*, actor: User, original: Notification) -> Notificatio
 def _abandon_if_stuck(original: Notification) -> Notification | None:
     """A notification queued past its whole retry schedule is given up as failed, so
     that a worker coming back later cannot deliver it beside the one sent instead."""
-    stuck = (
-        notifications_stuck(Notification.objects.select_for_update().filter(pk=original.pk))
-        .select_related(None)
-        .first()
-    )
+    locked = Notification.objects.select_for_update().filter(pk=original.pk)
+    stuck = notifications_stuck(locked).first()
     if stuck is None:
         return None
     before = {"status": stuck.status, "attempts": stuck.attempts}
