@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
@@ -78,7 +79,9 @@ class RenkeiUserAdmin(UserAdmin):
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""
     ) -> HttpResponse:
-        before = User.objects.filter(pk=id).values_list("password", flat=True).first()
+        # get_object reads the id as the admin does: a malformed one is its 404, not a 500.
+        found = self.get_object(request, unquote(id))
+        before = found.password if found is not None else None
         response = super().user_change_password(request, id, form_url)
         user = User.objects.filter(pk=id).first()
         if user is not None and before is not None and user.password != before:
@@ -126,6 +129,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # deleting would erase the token's record, unaudited: revoke it
 
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request: HttpRequest, queryset: models.QuerySet[ApiToken]) -> None:

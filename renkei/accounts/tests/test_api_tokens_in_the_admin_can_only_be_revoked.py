@@ -52,3 +52,31 @@ def test_revoking_from_the_admin_takes_effect_at_once_and_is_audited(
     assert authenticate_token(secret) is None
     [event] = AuditEvent.objects.filter(action="api_token.revoke")
     assert event.actor == personas["admin"] and event.object_id == str(token.pk)
+
+
+@pytest.mark.django_db
+def test_a_token_cannot_be_deleted_in_the_admin_only_revoked(personas: dict[str, User]) -> None:
+    analyst = personas["analyst"]
+    token, _ = api_token_create(actor=analyst, user=analyst, name="script")
+    client = signed_in(personas["admin"])
+
+    page = client.get(reverse("admin:accounts_apitoken_delete", args=[token.pk]))
+    bulk = client.post(
+        reverse("admin:accounts_apitoken_changelist"),
+        {"action": "delete_selected", "_selected_action": [token.pk], "post": "yes"},
+    )
+
+    assert page.status_code == 403
+    assert bulk.status_code in (200, 302)
+    assert ApiToken.objects.filter(pk=token.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_malformed_account_id_on_the_password_page_is_not_found(
+    personas: dict[str, User],
+) -> None:
+    client = signed_in(personas["admin"])
+
+    response = client.get(reverse("admin:auth_user_password_change", args=["abc"]))
+
+    assert response.status_code == 404
