@@ -8,6 +8,7 @@ docs/configuration.md; a test enforces that.
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -68,17 +69,25 @@ def envclosure(name: str, default: str) -> tuple[tuple[int, int], tuple[int, int
 def write_private(path: Path, text: str, *, replace: bool) -> bool:
     """Write a file only its owner can read, from its first byte (not chmod after).
 
-    Without `replace` an existing file is kept and False returned: of two
-    processes creating it at once, both then read the one that was written.
+    Without `replace` an existing file is kept and False returned. The text is
+    written to a temporary file first and linked into place whole, so of two
+    processes creating it at once neither can read it half written (empty).
     """
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if replace else os.O_EXCL)
+    if replace:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            os.fchmod(fd, 0o600)  # a replaced file keeps its old mode otherwise
+            out.write(text)
+        return True
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
     try:
-        fd = os.open(path, flags, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.link(temporary, path)
     except FileExistsError:
         return False
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        os.fchmod(fd, 0o600)  # a replaced file keeps its old mode otherwise
-        out.write(text)
+    finally:
+        os.unlink(temporary)
     return True
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,19 @@ def test_a_replaced_private_file_loses_wider_permissions(tmp_path: Path) -> None
     write_private(path, "new\n", replace=True)
 
     assert (path.read_text(), path.stat().st_mode & 0o777) == ("new\n", 0o600)
+
+
+def test_processes_creating_a_private_file_at_once_all_read_the_one_written(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "secret_key"
+
+    def create_then_read(text: str) -> str:
+        write_private(path, text, replace=False)
+        return path.read_text()
+
+    with ThreadPoolExecutor(8) as pool:
+        seen = set(pool.map(create_then_read, [f"key {n}" for n in range(64)]))
+
+    assert len(seen) == 1 and seen != {""}
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no temporary file left
