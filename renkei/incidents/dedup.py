@@ -105,7 +105,7 @@ class IncidentMatcher:
         self._loaded: dict[int, IncidentState] = {}  # by incident id
 
     def preload(self, keys: set[tuple[str, str]]) -> None:
-        """Fetch the latest live incident of each (category, key) not seen yet."""
+        """Fetch the live incidents of each (category, key) not seen yet."""
         wanted = keys - self._looked_up
         self._looked_up |= wanted
         by_category: dict[str, list[str]] = {}
@@ -120,9 +120,8 @@ class IncidentMatcher:
         if not ids:  # the usual answer for keys seen for the first time
             return
         rows = _state_rows(ids)
-        with_key = sorted(rows.values(), key=lambda r: r["last_report_at"])
         live = _merge_targets(rows)
-        for row in with_key:
+        for row in list(rows.values()):
             target = live.get(row["id"])
             if target is not None:
                 self._know((category, row["key"]), self.state_of(target))
@@ -164,9 +163,8 @@ class IncidentMatcher:
         """
         if not states:
             return None
-        if len(states) > 1:
-            states = sorted(states, key=lambda s: s.last_report_at, reverse=True)
-        return next((s for s in states if self._within_window(s, received_at)), None)
+        near = (s for s in states if self._within_window(s, received_at))
+        return max(near, key=lambda s: s.last_report_at, default=None)
 
     def _know(self, ident: tuple[str, str], state: IncidentState) -> None:
         states = self._by_key.setdefault(ident, [])

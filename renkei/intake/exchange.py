@@ -205,8 +205,10 @@ class _Fields:
         value = self.data.get(name)
         if value is None:
             return 0
-        if value.__class__ is not int or value < 0:
-            raise ValidationError(f"field {name!r} must be a whole number of at least 0")
+        # At most what every database stores in an integer column: larger failed the
+        # whole batch on PostgreSQL instead of this line.
+        if value.__class__ is not int or not 0 <= value <= 2**31 - 1:
+            raise ValidationError(f"field {name!r} must be a whole number from 0 to {2**31 - 1}")
         return value  # type: ignore[no-any-return]
 
     def timestamp(self, name: str) -> datetime:

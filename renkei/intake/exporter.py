@@ -134,6 +134,8 @@ class MergeChains:
                 }
 
     def into(self, report_id: int, incident_id: int) -> list[dict[str, Any]]:
+        if (report_id, incident_id) not in self._by_target:  # nearly every report
+            return []
         steps: list[dict[str, Any]] = []
         seen = {incident_id}
         while (merge := self._by_target.get((report_id, incident_id))) is not None:

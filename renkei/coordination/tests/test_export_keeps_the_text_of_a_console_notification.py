@@ -123,13 +123,16 @@ def test_a_notification_line_of_an_older_export_still_imports_as_before(tmp_path
     )
 
 
-def test_attempts_that_are_not_a_count_reject_the_line_naming_the_field(tmp_path: Path) -> None:
+@pytest.mark.parametrize("attempts", ["3", -1, 2**31])  # 2**31 failed a PostgreSQL batch
+def test_attempts_that_are_not_a_count_reject_the_line_naming_the_field(
+    tmp_path: Path, attempts: object
+) -> None:
     path = write_lines(tmp_path / "bad.jsonl", [
         report("r1", "2025-04-01T10:00:00+09:00", category="phishing", url="https://d.example/"),
         {"kind": "notification", "ref": "n1", "report": "r1", "recipient": "abuse@d.example",
-         "sent_at": "2025-04-02T10:00:00+09:00", "attempts": "3"},
+         "sent_at": "2025-04-02T10:00:00+09:00", "attempts": attempts},
     ])  # fmt: skip
 
     rejected = ExchangeImporter().run(path).rejected
 
-    assert rejected == [(2, "field 'attempts' must be a whole number of at least 0")]
+    assert rejected == [(2, "field 'attempts' must be a whole number from 0 to 2147483647")]

@@ -24,7 +24,9 @@ class Command(BaseCommand):
             TextColumn("exporting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
             console=Console(stderr=True), disable=options["no_progress"],
         )  # fmt: skip
-        task = bar.add_task("export", total=export_line_count())
+        # Counting every table is a scan on PostgreSQL: only for a bar someone sees.
+        total = None if options["no_progress"] else export_line_count()
+        task = bar.add_task("export", total=total)
         try:
             with bar:
                 count = export_to_file(path, progress=lambda n: bar.update(task, completed=n))
