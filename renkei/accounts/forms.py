@@ -8,6 +8,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from renkei.accounts.throttle import sign_in_failed, sign_in_locked
 
@@ -37,9 +38,12 @@ class SignInForm(AuthenticationForm):
         if sign_in_locked(self.request, username):
             minutes = -(-settings.RENKEI_LOGIN_LOCKOUT_SECONDS // 60)
             raise ValidationError(
-                _(
+                ngettext(
+                    "Too many failed sign-in attempts. Wait up to %(minutes)d minute "
+                    "and try again.",
                     "Too many failed sign-in attempts. Wait up to %(minutes)d minutes "
-                    "and try again."
+                    "and try again.",
+                    minutes,
                 ),
                 code="locked",
                 params={"minutes": minutes},

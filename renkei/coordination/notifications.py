@@ -249,7 +249,7 @@ def notification_renotify(*, actor: User, original: Notification) -> Notificatio
             )
             % {"to": original.recipient}
         )
-    if original.status == NotificationStatus.QUEUED and _abandon_if_stuck(original) is None:
+    if original.status == NotificationStatus.QUEUED and _abandon_if_stuck(original, actor) is None:
         # Its delivery may still succeed (it is retried): the party would get it twice.
         raise ValidationError(
             _(
@@ -280,7 +280,7 @@ def notification_renotify(*, actor: User, original: Notification) -> Notificatio
 
 
 @transaction.atomic
-def _abandon_if_stuck(original: Notification) -> Notification | None:
+def _abandon_if_stuck(original: Notification, actor: User) -> Notification | None:
     """A notification queued past its whole retry schedule is given up as failed, so
     that a worker coming back later cannot deliver it beside the one sent instead."""
     locked = Notification.objects.select_for_update().filter(pk=original.pk)
@@ -293,7 +293,7 @@ def _abandon_if_stuck(original: Notification) -> Notification | None:
     stuck.save(update_fields=["status", "error"])
     after = {"notification": stuck.pk, "status": stuck.status, "error": stuck.error}
     audit_log(
-        actor=None, actor_label="mailer", action="notification.failed", obj=original.incident,
+        actor=actor, action="notification.failed", obj=original.incident,
         before=before, after=after,
     )  # fmt: skip
     original.status, original.error = stuck.status, stuck.error

@@ -11,12 +11,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from renkei.accounts.audit import audit_log
 from renkei.accounts.models import User
+from renkei.coordination.forms import CountryField
 from renkei.incidents.brands import brand_key
 from renkei.incidents.models import Brand, BrandAlias
 
@@ -34,6 +35,8 @@ def _taken(key: str, *, brand: Brand | None, alias: BrandAlias | None) -> bool:
 
 
 class BrandForm(forms.ModelForm):  # type: ignore[type-arg]
+    country = CountryField(label=gettext_lazy("Country"), required=False)
+
     class Meta:
         model = Brand
         fields = ("name", "country", "industry")
@@ -44,14 +47,6 @@ class BrandForm(forms.ModelForm):  # type: ignore[type-arg]
             raise forms.ValidationError(_("Another brand already has this name or alias."))
         self.instance.name_key = brand_key(name)
         return name
-
-    def clean_country(self) -> str:
-        code = str(self.cleaned_data.get("country") or "").strip().upper()
-        if code and not (len(code) == 2 and code.isascii() and code.isalpha()):
-            raise forms.ValidationError(
-                _("A country is two letters (ISO 3166-1), such as JP or US.")
-            )
-        return code
 
 
 class BrandAliasForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -102,10 +97,6 @@ class BrandAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     search_fields = ("name",)
     form = BrandForm
     inlines = [BrandAliasInline]
-
-    @transaction.atomic
-    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        return super().changeform_view(request, *args, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Brand, form: Any, change: bool) -> None:
         stored = Brand.objects.filter(pk=obj.pk).first() if change else None

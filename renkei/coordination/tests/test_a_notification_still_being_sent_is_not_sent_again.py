@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from renkei.accounts.models import User
+from renkei.accounts.models import AuditEvent, User
 from renkei.coordination.models import Contact, Notification
 from renkei.coordination.notifications import notification_queue, notification_renotify
 from renkei.incidents.tests.factories import ingest
@@ -108,6 +108,8 @@ def test_a_notification_no_worker_delivers_is_shown_stuck_and_can_be_sent_again(
     assert reverse("coordination:renotify", args=[first.pk]) in page
     first.refresh_from_db()
     assert first.status == "failed"  # a worker coming back later does not deliver it too
+    given_up = AuditEvent.objects.get(action="notification.failed")
+    assert given_up.actor == personas["coordinator"]  # who gave it up, not "the mailer"
     assert Notification.objects.filter(status="queued").count() == 1
     assert "送信待ちのまま" not in client.get(detail).content.decode()
 
