@@ -35,7 +35,7 @@ from renkei.coordination.models import (
     NotificationStatus,
     NotificationTemplate,
 )
-from renkei.coordination.selectors import notifications_stuck
+from renkei.coordination.selectors import notifications_stuck, retry_delay
 from renkei.coordination.sla import local_tz
 from renkei.incidents.labels import CATEGORY_LABELS
 from renkei.incidents.models import Incident, IncidentStatus
@@ -386,8 +386,9 @@ def notification_attempt(*, notification_id: int) -> AttemptOutcome:
             _record(notification, NotificationStatus.FAILED, error=str(exc))
             return AttemptOutcome(NotificationStatus.FAILED)
         _record(notification, NotificationStatus.QUEUED, error=str(exc))
-        delay = settings.RENKEI_NOTIFY_RETRY_SECONDS * 2 ** (notification.attempts - 1)
-        return AttemptOutcome(NotificationStatus.QUEUED, retry_in=delay)
+        return AttemptOutcome(
+            NotificationStatus.QUEUED, retry_in=retry_delay(notification.attempts)
+        )
     except (mail.PermanentMailError, PgpError) as exc:
         _record(notification, NotificationStatus.FAILED, error=str(exc))
         return AttemptOutcome(NotificationStatus.FAILED)

@@ -24,12 +24,16 @@ def notifications_undelivered(notifications: QuerySet[Notification]) -> QuerySet
     return notifications.filter(status=NotificationStatus.FAILED).exclude(Exists(delivered_later))
 
 
+def retry_delay(attempts: int) -> int:
+    """Seconds before the next delivery attempt after `attempts` failed ones (doubling)."""
+    return int(settings.RENKEI_NOTIFY_RETRY_SECONDS * 2 ** (attempts - 1))
+
+
 def stuck_after() -> timedelta:
     """How long a notification may stay queued: its whole retry schedule, and half an
     hour for a busy queue. Longer, and no worker is delivering it (none running, or
     one that died mid-delivery)."""
-    retries = max(settings.RENKEI_NOTIFY_MAX_ATTEMPTS - 1, 0)
-    schedule = settings.RENKEI_NOTIFY_RETRY_SECONDS * (2**retries - 1)
+    schedule = sum(retry_delay(n) for n in range(1, settings.RENKEI_NOTIFY_MAX_ATTEMPTS))
     return timedelta(seconds=schedule) + timedelta(minutes=30)
 
 
