@@ -213,7 +213,8 @@ def notification_queue(
         incident=incident,
         sent_at=timezone.now(),
         recipient=recipient.strip(),
-        recipient_country=recipient_country.upper()[:2],
+        # Else the contact's: without one the statistics would count it overseas.
+        recipient_country=(recipient_country or (contact.country if contact else "")).upper()[:2],
         basis=basis,
         status=NotificationStatus.QUEUED,
         contact=contact,
@@ -269,10 +270,7 @@ def notification_renotify(*, actor: User, original: Notification) -> Notificatio
         subject=subject,
         body=original.body,
         language=original.language,
-        # An old notification may lack a country: the contact's, so that the
-        # statistics do not count the reminder as overseas by default.
-        recipient_country=original.recipient_country
-        or (original.contact.country if original.contact else ""),
+        recipient_country=original.recipient_country,
         basis=original.basis,
         contact=original.contact,
         extra={"renotification_of": original.pk},

@@ -118,7 +118,7 @@ def notify(request: StaffRequest, ref: str) -> HttpResponse:
                 incident=incident,
                 contact=contact,
                 recipient=data["recipient"] or contact.email,
-                recipient_country=data["recipient_country"] or (contact.country if contact else ""),
+                recipient_country=data["recipient_country"],
                 language=data["language"],
                 basis=data["basis"],
                 subject=data["subject"],
