@@ -21,7 +21,7 @@ from renkei.incidents.dedup import IncidentMatcher, IncidentState, lock_keys
 from renkei.incidents.models import Incident, IncidentPort, IncidentStatus, incident_refs_for
 from renkei.intake.experts import PreparedReport, key_in_category
 from renkei.intake.merges import merges_restore
-from renkei.intake.models import RawReport, RawStatus, Report
+from renkei.intake.models import CategoryOrigin, RawReport, RawStatus, Report
 from renkei.lib import sqlbulk
 
 
@@ -96,7 +96,9 @@ def _assign_incidents(fresh: list[PreparedReport], matcher: IncidentMatcher) -> 
         else:
             state = matcher.match(item.category, item.key, item.record.received_at)
         state.absorb(
-            item.record.received_at, item.brand_id, decided=item.category_origin == "analyst"
+            item.record.received_at,
+            item.brand_id,
+            decided=item.category_origin == CategoryOrigin.ANALYST,
         )
         state.add_ports(item.ports)
         states.append(state)
