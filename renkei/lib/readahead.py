@@ -1,0 +1,132 @@
+"""An iterator run ahead in a thread while its caller works on what it already got.
+
+A bulk import reads and parses its next batch while it stores the current
+one. Storing is mostly the database's B-tree work, which runs without the
+GIL (one multi-row statement at a time, see `sqlbulk`), so the parsing
+thread gets the processor meanwhile. A process was tried before: handing a
+parsed batch back cost as much as parsing it (bench/README.md); a thread
+hands over the objects themselves.
+
+The items come in order, errors included: what the iterator raised is
+raised to the caller after the items it yielded before. When the caller
+stops early, the thread is told to stop and is waited for.
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+T = TypeVar("T")
+
+# How long the storing thread may wait for the GIL after a database call while
+# the reading thread runs (Python's default is 5 ms; an import makes thousands of calls).
+SWITCH_SECONDS = 0.0005
+_END = object()
+# Open while the storing thread is off the GIL (in a long database call, or waiting
+# for the next item): the reading thread works then, and otherwise waits a little.
+_GATE = threading.Event()
+_GATE_WAIT_SECONDS = 0.05
+_reading = threading.local()
+
+
+def yield_to_storing() -> None:
+    """Called by the reading thread now and then: pause while the storing thread runs Python.
+
+    Two threads running Python share the GIL, so parsing while the storing
+    thread builds its rows only slows both. A hint, never a lock: it waits
+    at most `_GATE_WAIT_SECONDS`, and does nothing outside a read-ahead thread.
+    """
+    if getattr(_reading, "active", False):
+        _GATE.wait(_GATE_WAIT_SECONDS)
+
+
+@contextmanager
+def off_the_gil() -> Iterator[None]:
+    """Around a long database call of the storing thread: the reading thread may run."""
+    _GATE.set()
+    try:
+        yield
+    finally:
+        _GATE.clear()
+
+
+@contextmanager
+def read_ahead(items: Iterator[T], depth: int = 2) -> Iterator[Iterator[T]]:
+    """`items`, produced by a thread up to `depth` items ahead of the caller.
+
+    Leaving the block stops the thread and waits for it, also when the caller
+    stopped early or raised.
+    """
+    handed: queue.Queue[tuple[object, BaseException | None]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        _reading.active = True
+        try:
+            for item in items:
+                if not _hand(handed, stop, (item, None)):
+                    return
+            _hand(handed, stop, (_END, None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller, who raises it
+            _hand(handed, stop, (_END, exc))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()  # a generator's files are closed now, not when it is collected
+
+    def consume() -> Iterator[T]:
+        while True:
+            with off_the_gil():
+                item, error = handed.get()
+            if error is not None:
+                raise error
+            if item is _END:
+                return
+            yield item  # type: ignore[misc]
+
+    thread = threading.Thread(target=produce, name="renkei-read-ahead", daemon=True)
+    with _short_switches():
+        thread.start()
+        try:
+            yield consume()
+        finally:
+            stop.set()
+            _drain(handed)
+            thread.join()
+
+
+def _hand(
+    handed: queue.Queue[tuple[object, BaseException | None]], stop: threading.Event,
+    entry: tuple[object, BaseException | None],
+) -> bool:  # fmt: skip
+    """Put `entry` once there is room; False if the caller stopped meanwhile."""
+    while not stop.is_set():
+        try:
+            handed.put(entry, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
+def _drain(handed: queue.Queue[tuple[object, BaseException | None]]) -> None:
+    while True:
+        try:
+            handed.get_nowait()
+        except queue.Empty:
+            return
+
+
+@contextmanager
+def _short_switches() -> Iterator[None]:
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(min(previous, SWITCH_SECONDS))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
