@@ -45,6 +45,7 @@ from renkei.intake.services import (
 from renkei.lib import sqlbulk
 from renkei.lib.errors import RenkeiError, ValidationError
 from renkei.lib.grouped_commits import GroupedCommits
+from renkei.lib.readahead import read_ahead, yield_to_storing
 
 DEFAULT_SOURCE = "exchange"
 MAX_KEPT_REJECTIONS = 10_000
@@ -138,12 +139,20 @@ class ExchangeImporter:
     def run(self, path: Path) -> ImportSummary:
         if not path.is_file():
             raise RenkeiError(f"no such file: {path}")
-        with collector_paused(), sqlbulk.rare_checkpoints(), self.commit_groups() as commits:
-            for parsed in parsed_batches(path, self.batch_size, self._parse_batch):
-                commits.batch_starts()
-                self._import_batch(parsed)
-                commits.batch_done()
+        with (
+            collector_paused(),
+            sqlbulk.rare_checkpoints(),
+            self.commit_groups() as commits,
+            read_ahead(parsed_batches(path, self.batch_size, self._parse_batch)) as batches,
+        ):
+            for parsed in batches:
+                self._import_grouped(commits, parsed)
         return self.summary
+
+    def _import_grouped(self, commits: GroupedCommits, parsed: ParsedBatch) -> None:
+        commits.batch_starts()
+        self._import_batch(parsed)
+        commits.batch_done()
 
     def lines_done(self) -> int:
         """Lines read so far (a feed directory counts them over its files)."""
@@ -181,9 +190,11 @@ class ExchangeImporter:
             self.progress(parsed.bytes_read, self.summary.lines)
 
     def _parse_batch(self, lines: list[tuple[int, bytes]]) -> ParsedBatch:
-        """Parse and normalize a batch (no database work here)."""
+        """Parse and normalize a batch, in the read-ahead thread: no database work here."""
         parsed = ParsedBatch(lines=lines)
         for position, line in lines:
+            if position % 50 == 0:
+                yield_to_storing()
             if isinstance(line, OverlongLine):
                 parsed.errors.append((position, _overlong(line)))
                 continue

@@ -1,8 +1,9 @@
 """Reading a bulk file (plain or gzip) into parsed batches, streaming.
 
-Parsing runs in the importing process. A forked reader process was tried
-(bench/README.md): handing a parsed batch back costs as much as parsing it
-(unpickling creates the same million small strings), so it gained nothing.
+The importers parse in a thread, a batch or two ahead of the storing
+(lib/readahead.py). A forked reader process was tried before (bench/README.md):
+handing a parsed batch back cost as much as parsing it (unpickling creates
+the same million small strings), so it gained nothing.
 """
 
 from __future__ import annotations

@@ -24,6 +24,11 @@ from types import TracebackType
 
 from django.db import connection, transaction
 
+from renkei.lib.readahead import off_the_gil
+
+# The longest sleep of SQLite's default busy handler between two attempts (100 ms), and a margin.
+BUSY_RETRY_SECONDS = 0.11
+
 
 class GroupedCommits:
     """Call `batch_starts()` before storing a batch and `batch_done()` after it.
@@ -59,6 +64,19 @@ class GroupedCommits:
     def batch_done(self) -> None:
         if self._atomic is not None and time.monotonic() - self._since >= self.seconds:
             self._commit()
+            self._give_way()
+
+    def _give_way(self) -> None:
+        """Leave the database unlocked long enough for a waiting writer to notice.
+
+        SQLite's busy handler sleeps between its attempts, at most
+        `BUSY_RETRY_SECONDS`; the next batch is usually parsed already (read
+        ahead), so without a pause the lock would be free for microseconds
+        and a writer could wait out its whole busy timeout. The reading
+        thread works meanwhile.
+        """
+        with off_the_gil():
+            time.sleep(BUSY_RETRY_SECONDS)
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -76,4 +94,5 @@ class GroupedCommits:
     def _commit(self) -> None:
         atomic, self._atomic = self._atomic, None
         assert atomic is not None
-        atomic.__exit__(None, None, None)
+        with off_the_gil():
+            atomic.__exit__(None, None, None)

@@ -9,6 +9,7 @@ behaves exactly like `renkei import` of the exchange format.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -22,9 +23,11 @@ from renkei.intake.importer import (
     ProgressCallback,
     collector_paused,
 )
+from renkei.intake.reader import ParsedBatch, parsed_batches
 from renkei.intake.services import raw_report_record_failure
 from renkei.lib import sqlbulk
 from renkei.lib.errors import RenkeiError, ValidationError
+from renkei.lib.readahead import read_ahead
 from renkei.lib.timestamps import in_range
 
 
@@ -82,7 +85,12 @@ class FeedImporter(ExchangeImporter):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        # The file being read (parse_row and start_file run in the read-ahead
+        # thread, ahead of the storing) and the one whose batches are being stored.
         self.current_file = ""
+        self.storing_file = ""
+        self._storing: Path | None = None
+        self._bytes_before = 0
         self.files = 0
         self._name_files = False
         self._lines_before = 0  # lines of the files already imported
@@ -102,33 +110,63 @@ class FeedImporter(ExchangeImporter):
     # --- files and directories ----------------------------------------------------
 
     def run(self, path: Path) -> ImportSummary:
+        files, base = self._files(path)
+        outer_progress = self.progress
+        self._lines_before, self._bytes_before, self._storing = 0, 0, None
+        with (
+            collector_paused(),
+            sqlbulk.rare_checkpoints(),
+            self.commit_groups() as commits,
+            read_ahead(self._read(files, base)) as batches,
+        ):
+            try:
+                for file, parsed in batches:
+                    if parsed is None:
+                        self._file_starts(file, base, outer_progress)
+                    else:
+                        self._import_grouped(commits, parsed)
+                self._file_done()
+            except BaseException:
+                self.summary.lines = self.lines_done()
+                raise
+        self.progress = outer_progress
+        self.summary.lines = self._lines_before
+        return self.summary
+
+    def _files(self, path: Path) -> tuple[list[Path], Path]:
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and self._wanted(p))
             if not files:
                 raise RenkeiError(f"no {', '.join(self.suffixes)} files under {path}")
-            base, self._name_files = path, True
-        else:
-            files, base = [path], path.parent
-        bytes_before, outer_progress = 0, self.progress
-        self._lines_before = 0
-        with collector_paused(), sqlbulk.rare_checkpoints(), self.commit_groups():
-            for file in files:
-                self.current_file = str(file.relative_to(base))
-                self.summary.lines = 0  # run() counts the lines of this file
-                try:
-                    self.start_file(file)
-                    if outer_progress is not None:
-                        self.progress = _offset(outer_progress, bytes_before, self._lines_before)
-                    super().run(file)
-                except BaseException:
-                    self.summary.lines = self.lines_done()
-                    raise
-                self._lines_before = self.lines_done()
-                bytes_before += file.stat().st_size
-                self.files += 1
-        self.progress = outer_progress
-        self.summary.lines = self._lines_before
-        return self.summary
+            self._name_files = True
+            return files, path
+        if not path.is_file():
+            raise RenkeiError(f"no such file: {path}")
+        return [path], path.parent
+
+    def _read(self, files: list[Path], base: Path) -> Iterator[tuple[Path, ParsedBatch | None]]:
+        """In the read-ahead thread: each file's start (None), then its parsed batches."""
+        for file in files:
+            yield file, None
+            self.current_file = str(file.relative_to(base))
+            self.start_file(file)
+            for parsed in parsed_batches(file, self.batch_size, self._parse_batch):
+                yield file, parsed
+
+    def _file_starts(self, file: Path, base: Path, outer: ProgressCallback | None) -> None:
+        self._file_done()
+        self._storing, self.storing_file = file, str(file.relative_to(base))
+        self.summary.lines = 0  # _import_batch counts the lines of this file
+        if outer is not None:
+            self.progress = _offset(outer, self._bytes_before, self._lines_before)
+
+    def _file_done(self) -> None:
+        if self._storing is None:
+            return
+        self._lines_before = self.lines_done()
+        self._bytes_before += self._storing.stat().st_size
+        self.files += 1
+        self._storing = None
 
     def lines_done(self) -> int:
         return self._lines_before + self.summary.lines
@@ -138,7 +176,7 @@ class FeedImporter(ExchangeImporter):
 
     def _reject(self, position: int, line: bytes, reason: str) -> None:
         if self._name_files:
-            reason = f"{self.current_file}: {reason}"
+            reason = f"{self.storing_file}: {reason}"
         self.summary.reject(position, reason)
         with transaction.atomic():
             raw_report_record_failure(

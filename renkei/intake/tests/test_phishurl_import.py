@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from renkei.incidents.models import Brand, Incident
 from renkei.intake.feeds.phishurl import PhishurlImporter, _repair, repair_url
 from renkei.intake.models import RawReport, Report
+from renkei.intake.reader import ParsedBatch
 from renkei.lib import sqlbulk
 
 pytestmark = pytest.mark.django_db
@@ -135,13 +136,16 @@ def _wal_autocheckpoint() -> int:
 
 
 class _WatchedImporter(PhishurlImporter):
+    """Looks at the setting as each file's batch is stored (start_file runs in the
+    read-ahead thread, which must not touch the database)."""
+
     def __init__(self) -> None:
         super().__init__(source="phishurl")
         self.seen_at_file_start: list[int] = []
 
-    def start_file(self, path: Path) -> None:
-        super().start_file(path)
+    def _import_batch(self, parsed: ParsedBatch) -> None:
         self.seen_at_file_start.append(_wal_autocheckpoint())
+        super()._import_batch(parsed)
 
 
 @pytest.mark.skipif(
