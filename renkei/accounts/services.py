@@ -135,6 +135,15 @@ def sign_in_failure_record(*, username: str, request: HttpRequest | None) -> Non
     )
 
 
+def second_factor_failure_record(*, user: User, request: HttpRequest, waited: int) -> None:
+    """A refused authenticator code: wrong, or sent while django-otp still made the person wait.
+
+    The password was right, so a run of these is someone guessing codes with it.
+    """
+    after: dict[str, object] = {**_where(request), "throttled": waited > 0}
+    audit_log(actor=user, action="user.2fa_failed", obj=user, after=after)
+
+
 def sign_out_record(*, user: User, request: HttpRequest | None) -> None:
     audit_log(actor=user, action="user.sign_out", obj=user, after=_where(request))
 

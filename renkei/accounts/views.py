@@ -27,6 +27,7 @@ from renkei.accounts.models import ApiToken
 from renkei.accounts.services import (
     api_token_create,
     api_token_revoke,
+    second_factor_failure_record,
     totp_device_confirm,
     totp_device_pending,
     totp_wait_seconds,
@@ -76,7 +77,7 @@ password_reset_complete = two_factor_exempt(
 
 @two_factor_exempt
 @login_required
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
+def two_factor_verify(request: SignedInRequest) -> HttpResponse:
     form = TokenCodeForm(request.POST or None)
     if form.is_valid():
         devices = list(TOTPDevice.objects.filter(user=request.user, confirmed=True))
@@ -86,6 +87,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             if device.verify_token(code):
                 otp_login(request, device)
                 return HttpResponseRedirect(_safe_next(request, request.GET.get("next")))
+        second_factor_failure_record(user=request.user, request=request, waited=wait)
         form.add_error("token", _code_refused(wait))
     return render(request, "accounts/2fa_verify.html", {"form": form})
 
@@ -125,6 +127,7 @@ def two_factor_setup(request: SignedInRequest) -> HttpResponse:
             otp_login(request, device)
             messages.success(request, _("Two-factor authentication is now on for your account."))
             return HttpResponseRedirect(_safe_next(request, request.GET.get("next")))
+        second_factor_failure_record(user=request.user, request=request, waited=wait)
         form.add_error("token", _code_refused(wait))
     secret = device.config_url.split("secret=")[1].split("&")[0]
     context = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -87,3 +88,43 @@ def test_the_outsider_still_cannot_open_staff_pages_after_enrolling(
     device = TOTPDevice.objects.get(user=personas["outsider"])
     client.post(reverse("accounts:2fa_setup"), {"token": _code(device)})
     assert client.get(reverse("dashboard")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_wrong_codes_after_the_right_password_are_audited_throttled_or_not(
+    personas: dict[str, User],
+) -> None:
+    device = TOTPDevice.objects.create(user=personas["analyst"], name="app", confirmed=True)
+    client = Client(REMOTE_ADDR="192.0.2.77")
+    client.force_login(personas["analyst"])
+    wrong = "000000" if _code(device) != "000000" else "111111"
+
+    first = client.post(reverse("accounts:2fa_verify"), {"token": wrong})
+    second = client.post(reverse("accounts:2fa_verify"), {"token": wrong})  # django-otp: wait
+
+    assert first.status_code == second.status_code == 200
+    events = AuditEvent.objects.filter(action="user.2fa_failed").order_by("id")
+    assert [(e.actor, e.object_id) for e in events] == [
+        (personas["analyst"], str(personas["analyst"].pk))
+    ] * 2
+    assert [e.after for e in events] == [
+        {"address": "192.0.2.77", "throttled": False},
+        {"address": "192.0.2.77", "throttled": True},
+    ]
+    assert wrong not in str([e.after for e in events])
+
+
+@pytest.mark.django_db
+def test_a_wrong_code_while_enrolling_is_audited_too(personas: dict[str, User]) -> None:
+    client = signed_in(personas["analyst"])
+    client.get(reverse("accounts:2fa_setup"))
+    device = TOTPDevice.objects.get(user=personas["analyst"], confirmed=False)
+
+    client.post(
+        reverse("accounts:2fa_setup"),
+        {"token": "000000" if _code(device) != "000000" else "111111"},
+    )
+
+    assert (
+        AuditEvent.objects.filter(action="user.2fa_failed", actor=personas["analyst"]).count() == 1
+    )
