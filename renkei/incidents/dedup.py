@@ -20,8 +20,10 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from django.db import connection
+from django.db.models import F
 
 from renkei.incidents.models import Incident
+from renkei.intake.models import CategoryOrigin, Report
 from renkei.lib import sqlbulk
 
 
@@ -121,18 +123,27 @@ class IncidentMatcher:
             return
         rows = _state_rows(ids)
         live = _merge_targets(rows)
+        states = self.states_of(live.values())
         for row in list(rows.values()):
             target = live.get(row["id"])
             if target is not None:
-                self._know((category, row["key"]), self.state_of(target))
+                self._know((category, row["key"]), states[target["id"]])
 
-    def state_of(self, row: dict[str, Any]) -> IncidentState:
+    def states_of(self, rows: Iterable[dict[str, Any]]) -> dict[int, IncidentState]:
         """One state per stored incident, however it was found (by key, by a merge,
-        by an explicit ref): two states of one incident would each write their count."""
-        state = self._loaded.get(row["id"])
-        if state is None:
-            state = self._loaded[row["id"]] = IncidentState.from_row(row)
-        return state
+        by an explicit ref): two states of one incident would each write their count.
+        By incident id."""
+        found: dict[int, IncidentState] = {}
+        new: list[IncidentState] = []
+        for row in rows:
+            state = self._loaded.get(row["id"])
+            if state is None:
+                state = self._loaded[row["id"]] = IncidentState.from_row(row)
+                new.append(state)
+            found[row["id"]] = state
+        for state in _with_decided_brands(new):
+            state.brand_decided = True
+        return found
 
     def adopt(self, states: Iterable[IncidentState]) -> None:
         """After saving: the incidents this import opened are found by id from now on."""
@@ -195,6 +206,27 @@ class IncidentMatcher:
 
 
 _MERGE_COLUMNS = (*IncidentState.STATE_COLUMNS, "merged_into_id")
+
+
+def _with_decided_brands(states: list[IncidentState]) -> list[IncidentState]:
+    """The stored incidents among `states` whose brand an analyst decided on a report.
+
+    A later report decided by an analyst too must not replace it: the first
+    decision stays the incident's brand (incidents.services._brand_of).
+    """
+    branded = {s.id: s for s in states if s.id is not None and s.brand_id is not None}
+    if not branded:
+        return []
+    decided = (
+        Report.objects.filter(
+            incident_id__in=list(branded),
+            category_origin=CategoryOrigin.ANALYST,
+            brand_id=F("incident__brand_id"),
+        )
+        .values_list("incident_id", flat=True)
+        .distinct()
+    )
+    return [branded[pk] for pk in decided]
 
 
 def _state_rows(ids: Iterable[int]) -> dict[int, dict[str, Any]]:

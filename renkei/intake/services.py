@@ -71,8 +71,9 @@ def _explicit_states(
 ) -> dict[str, IncidentState]:
     """Incidents named by ref in the input (an export carries them), by ref."""
     refs = {item.record.incident for item in prepared if item.record.incident}
-    rows = Incident.objects.filter(ref__in=refs).values(*IncidentState.STATE_COLUMNS)
-    return {row["ref"]: matcher.state_of(row) for row in rows}
+    rows = list(Incident.objects.filter(ref__in=refs).values(*IncidentState.STATE_COLUMNS))
+    states = matcher.states_of(rows)
+    return {row["ref"]: states[row["id"]] for row in rows}
 
 
 def _assign_incidents(fresh: list[PreparedReport], matcher: IncidentMatcher) -> list[IncidentState]:
