@@ -41,8 +41,19 @@ def yield_to_storing() -> None:
     thread builds its rows only slows both. A hint, never a lock: it waits
     at most `_GATE_WAIT_SECONDS`, and does nothing outside a read-ahead thread.
     """
-    if getattr(_reading, "active", False):
-        _GATE.wait(_GATE_WAIT_SECONDS)
+    stop: threading.Event | None = getattr(_reading, "stop", None)
+    if stop is None:
+        return
+    if stop.is_set():
+        # The caller left (Ctrl-C, an error): leave the item half made instead of
+        # finishing it, while the caller waits with the database still locked.
+        raise _Stopped
+    _GATE.wait(_GATE_WAIT_SECONDS)
+
+
+class _Stopped(BaseException):
+    """Raised in the reading thread once the caller has stopped; a BaseException so
+    that no `except Exception` of the code it runs holds it back."""
 
 
 @contextmanager
@@ -66,7 +77,7 @@ def read_ahead(items: Iterator[T], depth: int = 2) -> Iterator[Iterator[T]]:
     stop = threading.Event()
 
     def produce() -> None:
-        _reading.active = True
+        _reading.stop = stop
         try:
             for item in items:
                 if not _hand(handed, stop, (item, None)):

@@ -204,7 +204,8 @@ def _multirow(head: str, tail: str, width: int, rows: list[tuple[Any, ...]]) -> 
     Not executemany: it runs a statement per row and takes the GIL back after
     each one, which another thread of the import (reading the next batch)
     holds for milliseconds at a time; one statement for a thousand rows runs
-    its B-tree work without the GIL.
+    its B-tree work without the GIL. Sent on the sqlite3 connection itself,
+    these statements are not in Django's query log or execute wrappers.
     """
     connection.ensure_connection()
     limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
@@ -215,7 +216,9 @@ def _multirow(head: str, tail: str, width: int, rows: list[tuple[Any, ...]]) -> 
         for size in _statement_sizes(len(rows), max(1, limit // width)):
             values = list(itertools.chain.from_iterable(rows[start : start + size]))
             start += size
-            with off_the_gil():
+            # Django's error classes, as from its own cursor: the importer tells a
+            # full disk (stop the import) from a bad batch (reject its lines) by them.
+            with off_the_gil(), connection.wrap_database_errors:
                 cursor.execute(head + ", ".join([row] * size) + tail, values)
     finally:
         cursor.close()

@@ -113,6 +113,7 @@ class FeedImporter(ExchangeImporter):
         files, base = self._files(path)
         outer_progress = self.progress
         self._lines_before, self._bytes_before, self._storing = 0, 0, None
+        self.summary.lines = 0  # the lines of the file being stored
         with (
             collector_paused(),
             sqlbulk.rare_checkpoints(),
@@ -156,15 +157,17 @@ class FeedImporter(ExchangeImporter):
     def _file_starts(self, file: Path, base: Path, outer: ProgressCallback | None) -> None:
         self._file_done()
         self._storing, self.storing_file = file, str(file.relative_to(base))
-        self.summary.lines = 0  # _import_batch counts the lines of this file
         if outer is not None:
             self.progress = _offset(outer, self._bytes_before, self._lines_before)
 
     def _file_done(self) -> None:
         if self._storing is None:
             return
-        self._lines_before = self.lines_done()
-        self._bytes_before += self._storing.stat().st_size
+        size = self._storing.stat().st_size
+        # One assignment: an interruption between the two would count the file twice.
+        # summary.lines counts the lines of the file being stored (_import_batch).
+        self._lines_before, self.summary.lines = self.lines_done(), 0
+        self._bytes_before += size
         self.files += 1
         self._storing = None
 

@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterator
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from renkei.incidents.models import Brand
 from renkei.lib import sqlbulk
@@ -69,3 +69,12 @@ def test_statements_come_in_few_sizes_whatever_the_batch() -> None:
         seen.update(sizes)
 
     assert seen == {1_489} | {1 << bit for bit in range(11)}
+
+
+def test_a_database_error_is_djangos_as_from_any_other_query() -> None:
+    # The importer stops on a full disk (OperationalError) and rejects a bad batch
+    # otherwise: it knows them by Django's classes.
+    rows = [("Same", "same", "", "bank")] * 2
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        sqlbulk.insert(Brand, ("name", "name_key", "country", "industry"), rows)

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from renkei.lib.readahead import read_ahead
+from renkei.lib.readahead import read_ahead, yield_to_storing
 
 
 def test_items_arrive_in_order_from_another_thread() -> None:
@@ -55,3 +55,26 @@ def test_a_caller_that_stops_early_stops_the_thread_and_closes_the_source() -> N
 
     assert closed.is_set()
     assert threading.active_count() == before
+
+
+def test_the_thread_stops_within_the_item_it_is_making_when_the_caller_leaves() -> None:
+    # A parser checks in every 50 lines (yield_to_storing); after Ctrl-C in the storing
+    # thread it must not finish its batch: the caller waits, the database still locked.
+    lines_after_stop: list[int] = []
+    stopped = threading.Event()
+
+    def batches() -> Iterator[int]:
+        for batch in range(10):
+            for line in range(2_000):
+                if line % 50 == 0:
+                    yield_to_storing()
+                if stopped.is_set():
+                    lines_after_stop.append(line)
+            yield batch
+
+    with pytest.raises(KeyboardInterrupt), read_ahead(batches(), depth=1) as items:
+        for _ in items:
+            stopped.set()
+            raise KeyboardInterrupt
+
+    assert len(lines_after_stop) <= 50
