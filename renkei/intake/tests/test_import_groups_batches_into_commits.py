@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from renkei.incidents.tests.factories import ingest
 from renkei.intake.feeds.phishurl import PhishurlImporter
@@ -292,7 +292,8 @@ def test_an_error_that_ends_the_whole_transaction_stops_the_import_with_that_err
     )
 
     importer = ExchangeImporter(batch_size=2)
-    with pytest.raises(Exception, match="disk full"):
+    # Django's class, which `renkei import` turns into "stopped by a database error".
+    with pytest.raises(DatabaseError, match="disk full"):
         importer.run(path)
 
     assert not connection.in_atomic_block
