@@ -170,7 +170,9 @@ _TASK_BACKENDS = {
     "rq": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
 }
 TASKS = {"default": _TASK_BACKENDS[RENKEI_TASKS_BACKEND]}
-RQ_QUEUES = {"default": {"URL": RENKEI_REDIS_URL}}
+# No time limit, as on the database queue: RQ kills a job after 180 s by default, and an
+# import of a large file runs for minutes.
+RQ_QUEUES = {"default": {"URL": RENKEI_REDIS_URL, "DEFAULT_TIMEOUT": -1}}
 
 LANGUAGE_CODE = envstr("RENKEI_LANGUAGE", "ja")
 LANGUAGES = [("ja", "日本語"), ("en", "English")]

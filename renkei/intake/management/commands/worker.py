@@ -26,7 +26,12 @@ class Command(BaseCommand):
             call_command("db_worker", "--queue-name", options["queue"], *extra)
         elif backend == "rq":
             extra = ["--burst"] if options["batch"] else []
-            call_command("rqworker", options["queue"], "--job-class", "django_tasks_rq.Job", *extra)
+            # The scheduler moves deferred tasks (a notification's retry) to the queue when due;
+            # without it they waited in Redis for ever.
+            call_command(
+                "rqworker", options["queue"], "--job-class", "django_tasks_rq.Job",
+                "--with-scheduler", *extra,
+            )  # fmt: skip
         else:
             raise CommandError(
                 f"RENKEI_TASKS_BACKEND={backend!r} runs tasks in the web process; "
