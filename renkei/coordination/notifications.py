@@ -8,12 +8,14 @@ outcome on the Notification and on the incident's timeline.
 
 from __future__ import annotations
 
+import logging
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.template import (
     Context,
     Engine,
@@ -43,6 +45,8 @@ from renkei.intake.models import Report
 from renkei.lib import mail
 from renkei.lib.errors import PermissionDenied, ValidationError
 from renkei.lib.pgp import PgpError, import_public_key
+
+logger = logging.getLogger(__name__)
 
 SOURCE = "console"
 # Tags a notification has no use for: they reach beyond the template's own text
@@ -178,9 +182,19 @@ def notification_template_update(
 
 
 def _enqueue_after_commit(notification: Notification) -> None:
+    transaction.on_commit(lambda: _hand_to_worker(notification.pk))
+
+
+def _hand_to_worker(notification_id: int) -> None:
+    """Enqueue a delivery whose notification is committed; a queue that cannot be
+    reached (Redis down) must not fail the analyst's request after the fact: the
+    notification stays queued, and is shown as stuck so it can be sent again."""
     from renkei.coordination.tasks import schedule_delivery
 
-    transaction.on_commit(lambda: schedule_delivery(notification.pk))
+    try:
+        schedule_delivery(notification_id)
+    except Exception:
+        logger.exception("notification %s is queued but no worker was told of it", notification_id)
 
 
 @transaction.atomic
@@ -390,8 +404,37 @@ def notification_attempt(*, notification_id: int) -> AttemptOutcome:
     except (mail.PermanentMailError, PgpError) as exc:
         _record(notification, NotificationStatus.FAILED, error=str(exc))
         return AttemptOutcome(NotificationStatus.FAILED)
-    _record(notification, NotificationStatus.SENT, message_id=message_id)
+    _record_sent(notification, message_id)
     return AttemptOutcome(NotificationStatus.SENT)
+
+
+# Seconds between tries to record a notification the mail server has taken (about a minute).
+RECORD_RETRY_SECONDS = (1, 2, 4, 8, 15, 30)
+
+
+def _record_sent(notification: Notification, message_id: str) -> None:
+    """Record a delivery, trying again while the database is unavailable or locked.
+
+    The message is out: left queued, it would be shown as stuck and sent a
+    second time. If the database stays away, the log says it was delivered.
+    """
+    for delay in (*RECORD_RETRY_SECONDS, None):
+        try:
+            _record(notification, NotificationStatus.SENT, message_id=message_id)
+            return
+        except (OperationalError, InterfaceError) as exc:
+            if delay is None or connection.in_atomic_block:  # a caller's transaction is lost
+                logger.error(
+                    "notification %s was delivered (Message-ID %s) but could not be "
+                    "recorded: %s",
+                    notification.pk, message_id, exc,
+                )  # fmt: skip
+                raise
+            logger.warning(
+                "recording notification %s: %s; again in %s s", notification.pk, exc, delay
+            )
+            connection.close()  # a broken connection is opened anew
+            time.sleep(delay)
 
 
 def sample_context(category: str) -> dict[str, Any]:

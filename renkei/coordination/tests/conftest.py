@@ -6,7 +6,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,11 +26,15 @@ class SmtpSink:
     messages: list[Any] = field(default_factory=list)
     data_replies: list[str] = field(default_factory=list)
     quit_reply: str = "221 Bye"
+    # Called when a message is taken, before the reply (something else happening then).
+    on_accept: Callable[[], None] | None = None
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.data_replies:
             return self.data_replies.pop(0)
         self.messages.append(envelope)
+        if self.on_accept is not None:
+            self.on_accept()
         return "250 2.0.0 accepted"
 
     async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:
