@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Min
+from django.utils import timezone
 
 from renkei.coordination.models import NoNotification, Notification, Resolution
 from renkei.coordination.selectors import notifications_stuck
@@ -45,4 +47,56 @@ def instance_status() -> dict[str, Any]:
             "brands": Brand.objects.count(),
             "failed_raw_reports": RawReport.objects.filter(status=RawStatus.FAILED).count(),
         },
+        "tasks": task_queue_status(),
     }
+
+
+def task_queue_status() -> dict[str, Any]:
+    """The background queue as an operator checks it: is work waiting, for how long,
+    is a worker taking it, and did tasks fail."""
+    backend = settings.RENKEI_TASKS_BACKEND
+    if backend == "db":
+        return {"backend": backend, **_database_queue()}
+    if backend == "rq":
+        return {"backend": backend, **_redis_queue()}
+    return {"backend": backend}  # run in the calling process: nothing waits
+
+
+def _database_queue() -> dict[str, Any]:
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    now = timezone.now()
+    ready = DBTaskResult.objects.ready()
+    # Waiting since it was enqueued, or since it became due for a deferred one (a retry).
+    since = [
+        ready.filter(run_after=get_date_max()).aggregate(t=Min("enqueued_at"))["t"],
+        ready.exclude(run_after=get_date_max()).aggregate(t=Min("run_after"))["t"],
+    ]
+    oldest = min((t for t in since if t is not None), default=None)
+    return {
+        "waiting": ready.count(),
+        "oldest_waiting_seconds": None if oldest is None else int((now - oldest).total_seconds()),
+        "running": DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).count(),
+        "failed_last_day": DBTaskResult.objects.filter(
+            status=TaskResultStatus.FAILED, finished_at__gte=now - timedelta(days=1)
+        ).count(),
+    }
+
+
+def _redis_queue() -> dict[str, Any]:
+    import django_rq
+    from redis.exceptions import RedisError
+    from rq import Worker
+
+    queue = django_rq.get_queue("default")
+    try:
+        return {
+            "waiting": queue.count,
+            "scheduled": queue.scheduled_job_registry.count,
+            "running": queue.started_job_registry.count,
+            "failed": queue.failed_job_registry.count,
+            "workers": Worker.count(queue=queue),
+        }
+    except RedisError as exc:
+        return {"error": f"Redis at {settings.RENKEI_REDIS_URL} did not answer: {exc}"}

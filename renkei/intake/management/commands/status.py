@@ -27,3 +27,5 @@ class Command(BaseCommand):
                     self.stdout.write(f"  {name}.{sub}: {count}")
             else:
                 self.stdout.write(f"{name}: {value}")
+        for name, value in status["tasks"].items():
+            self.stdout.write(f"tasks.{name}: {'-' if value is None else value}")
