@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import InterfaceError, OperationalError, connections
+
+# The longest wait between two starts while the database stays away.
+MAX_RETRY_SECONDS = 60
 
 
 class Command(BaseCommand):
@@ -22,8 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         backend = settings.RENKEI_TASKS_BACKEND
         if backend == "db":
-            extra = ["--batch"] if options["batch"] else []
-            call_command("db_worker", "--queue-name", options["queue"], *extra)
+            self._database_queue(options["queue"], batch=options["batch"])
         elif backend == "rq":
             extra = ["--burst"] if options["batch"] else []
             # The scheduler moves deferred tasks (a notification's retry) to the queue when due;
@@ -37,3 +41,25 @@ class Command(BaseCommand):
                 f"RENKEI_TASKS_BACKEND={backend!r} runs tasks in the web process; "
                 "there is nothing for a worker to do"
             )
+
+    def _database_queue(self, queue: str, *, batch: bool) -> None:
+        """django-tasks' worker stops at the first database error but a lock; a database
+        restarting or a dropped connection would leave the queue with no worker."""
+        delay = 1
+        while True:
+            started = time.monotonic()
+            try:
+                call_command("db_worker", "--queue-name", queue, *(["--batch"] if batch else []))
+                return
+            except (OperationalError, InterfaceError) as exc:
+                if batch:
+                    raise
+                if time.monotonic() - started > MAX_RETRY_SECONDS:
+                    delay = 1  # it had been working: a new outage
+                self.stderr.write(
+                    f"renkei worker: the database failed ({str(exc).strip()}); "
+                    f"starting again in {delay} s"
+                )
+                connections.close_all()
+                time.sleep(delay)
+                delay = min(delay * 2, MAX_RETRY_SECONDS)
