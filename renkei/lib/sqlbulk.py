@@ -120,7 +120,8 @@ def insert(model: type[models.Model], names: Sequence[str], rows: Sequence[Seque
 
 def _copy(table: str, columns: list[str], rows: Sequence[Sequence[Any]]) -> None:
     """PostgreSQL's COPY: one round trip for the whole batch instead of one per row."""
-    with connection.cursor() as cursor:
+    # Django's error classes, as from its own cursor (see _multirow).
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
         with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
