@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from renkei.coordination.models import NoNotification, Notification, Resolution
@@ -67,20 +68,27 @@ def _database_queue() -> dict[str, Any]:
     from django_tasks_db.models import DBTaskResult, get_date_max
 
     now = timezone.now()
-    ready = DBTaskResult.objects.ready()
-    # Waiting since it was enqueued, or since it became due for a deferred one (a retry).
-    since = [
-        ready.filter(run_after=get_date_max()).aggregate(t=Min("enqueued_at"))["t"],
-        ready.exclude(run_after=get_date_max()).aggregate(t=Min("run_after"))["t"],
-    ]
-    oldest = min((t for t in since if t is not None), default=None)
+    ready = Q(status=TaskResultStatus.READY) & (
+        Q(run_after=get_date_max()) | Q(run_after__lte=now)
+    )  # as DBTaskResult.objects.ready(), in one aggregate with the rest
+    deferred = ~Q(run_after=get_date_max())
+    found = DBTaskResult.objects.aggregate(
+        waiting=Count("id", filter=ready),
+        # Waiting since it was enqueued, or since it became due for a deferred one (a retry).
+        enqueued=Min("enqueued_at", filter=ready & ~deferred),
+        due=Min("run_after", filter=ready & deferred),
+        running=Count("id", filter=Q(status=TaskResultStatus.RUNNING)),
+        failed=Count(
+            "id",
+            filter=Q(status=TaskResultStatus.FAILED, finished_at__gte=now - timedelta(days=1)),
+        ),
+    )
+    oldest = min((t for t in (found["enqueued"], found["due"]) if t is not None), default=None)
     return {
-        "waiting": ready.count(),
+        "waiting": found["waiting"],
         "oldest_waiting_seconds": None if oldest is None else int((now - oldest).total_seconds()),
-        "running": DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).count(),
-        "failed_last_day": DBTaskResult.objects.filter(
-            status=TaskResultStatus.FAILED, finished_at__gte=now - timedelta(days=1)
-        ).count(),
+        "running": found["running"],
+        "failed_last_day": found["failed"],
     }
 
 
@@ -90,6 +98,7 @@ def _redis_queue() -> dict[str, Any]:
     from rq import Worker
 
     queue = django_rq.get_queue("default")
+    queue.connection.connection_pool.connection_kwargs.setdefault("socket_connect_timeout", 5)
     try:
         return {
             "waiting": queue.count,
@@ -99,4 +108,5 @@ def _redis_queue() -> dict[str, Any]:
             "workers": Worker.count(queue=queue),
         }
     except RedisError as exc:
-        return {"error": f"Redis at {settings.RENKEI_REDIS_URL} did not answer: {exc}"}
+        where = urlsplit(settings.RENKEI_REDIS_URL)  # not the URL: it may hold a password
+        return {"error": f"Redis at {where.hostname}:{where.port or 6379} did not answer: {exc}"}
