@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.template import (
     Context,
     Engine,
@@ -26,6 +26,7 @@ from django.template import (
 )
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from renkei.accounts.access import is_admin, is_staff
 from renkei.accounts.audit import audit_log
@@ -193,7 +194,7 @@ def _hand_to_worker(notification_id: int) -> None:
 
     try:
         schedule_delivery(notification_id)
-    except Exception:
+    except (RedisError, DatabaseError):  # the queue's store, not the delivery's own errors
         logger.exception("notification %s is queued but no worker was told of it", notification_id)
 
 
@@ -408,7 +409,8 @@ def notification_attempt(*, notification_id: int) -> AttemptOutcome:
     return AttemptOutcome(NotificationStatus.SENT)
 
 
-# Seconds between tries to record a notification the mail server has taken (about a minute).
+# Seconds between tries to record a notification the mail server has taken: a minute of
+# pauses, each try itself waiting up to the database's busy timeout (SQLite: 10 s).
 RECORD_RETRY_SECONDS = (1, 2, 4, 8, 15, 30)
 
 
