@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -47,6 +47,7 @@ from renkei.lib.errors import RenkeiError, ValidationError
 from renkei.lib.grouped_commits import GroupedCommits
 from renkei.lib.readahead import read_ahead, yield_to_storing
 
+T = TypeVar("T")
 DEFAULT_SOURCE = "exchange"
 MAX_KEPT_REJECTIONS = 10_000
 ProgressCallback = Callable[[int, int], None]  # (bytes done, lines done)
@@ -126,7 +127,6 @@ class ExchangeImporter:
         self.brands: BrandCatalog | None = None
         self._lines: dict[int, bytes] = {}
         self._others = sqlbulk.OtherWriters()
-        self._commits: GroupedCommits | None = None
 
     # --- what a format writes (feeds override these) --------------------------
 
@@ -139,15 +139,23 @@ class ExchangeImporter:
     def run(self, path: Path) -> ImportSummary:
         if not path.is_file():
             raise RenkeiError(f"no such file: {path}")
-        with (
-            collector_paused(),
-            sqlbulk.rare_checkpoints(),
-            self.commit_groups() as commits,
-            read_ahead(parsed_batches(path, self.batch_size, self._parse_batch)) as batches,
-        ):
+        source = parsed_batches(path, self.batch_size, self._parse_batch)
+        with self.storing(source) as (commits, batches):
             for parsed in batches:
                 self._import_grouped(commits, parsed)
         return self.summary
+
+    @contextmanager
+    def storing(self, source: Iterator[T]) -> Iterator[tuple[GroupedCommits, Iterator[T]]]:
+        """What an import stores under: `source` read ahead in a thread, batches
+        sharing commits for a few seconds, no garbage collection, rare checkpoints."""
+        with (
+            collector_paused(),
+            sqlbulk.rare_checkpoints(),
+            GroupedCommits(settings.RENKEI_IMPORT_COMMIT_SECONDS) as commits,
+            read_ahead(source) as items,
+        ):
+            yield commits, items
 
     def _import_grouped(self, commits: GroupedCommits, parsed: ParsedBatch) -> None:
         commits.batch_starts()
@@ -164,18 +172,6 @@ class ExchangeImporter:
         done = copy.deepcopy(self.summary)
         done.lines = self.lines_done()
         transaction.on_commit(lambda: setattr(self, "committed", done))
-
-    @contextmanager
-    def commit_groups(self) -> Iterator[GroupedCommits]:
-        """Batches share a transaction for a few seconds; a feed directory across its files."""
-        if self._commits is not None:
-            yield self._commits
-            return
-        with GroupedCommits(settings.RENKEI_IMPORT_COMMIT_SECONDS) as self._commits:
-            try:
-                yield self._commits
-            finally:
-                self._commits = None
 
     def _import_batch(self, parsed: ParsedBatch) -> None:
         if parsed.broken:
@@ -360,7 +356,7 @@ def collector_paused() -> Iterator[None]:
     almost no reference cycles (65 objects in the whole scenario), so it
     runs without the collector, and its survivors are moved to the oldest
     generation unwalked: a later full collection finds any cycle among them.
-    Nested uses (a feed directory, file by file) leave it off until the end.
+    Nested uses leave it off until the outermost one ends.
     """
     if not gc.isenabled():
         yield

@@ -24,7 +24,7 @@ from types import TracebackType
 
 from django.db import connection, transaction
 
-from renkei.lib.readahead import off_the_gil
+from renkei.lib.readahead import reading_may_run
 
 # The longest sleep of SQLite's default busy handler between two attempts (100 ms), and a margin.
 BUSY_RETRY_SECONDS = 0.11
@@ -75,7 +75,7 @@ class GroupedCommits:
         and a writer could wait out its whole busy timeout. The reading
         thread works meanwhile.
         """
-        with off_the_gil():
+        with reading_may_run():
             time.sleep(BUSY_RETRY_SECONDS)
 
     def __exit__(
@@ -94,5 +94,5 @@ class GroupedCommits:
     def _commit(self) -> None:
         atomic, self._atomic = self._atomic, None
         assert atomic is not None
-        with off_the_gil():
+        with reading_may_run():
             atomic.__exit__(None, None, None)

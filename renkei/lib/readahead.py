@@ -27,11 +27,11 @@ T = TypeVar("T")
 # the reading thread runs (Python's default is 5 ms; an import makes thousands of calls).
 SWITCH_SECONDS = 0.0005
 _END = object()
-# Open while the storing thread is off the GIL (in a long database call, or waiting
-# for the next item): the reading thread works then, and otherwise waits a little.
-_GATE = threading.Event()
 _GATE_WAIT_SECONDS = 0.05
+# Per thread: in a reading thread, its import's stop and gate; in a storing thread, the
+# gate of the import it stores (so other threads' database calls open no gate of ours).
 _reading = threading.local()
+_storing = threading.local()
 
 
 def yield_to_storing() -> None:
@@ -48,7 +48,7 @@ def yield_to_storing() -> None:
         # The caller left (Ctrl-C, an error): leave the item half made instead of
         # finishing it, while the caller waits with the database still locked.
         raise _Stopped
-    _GATE.wait(_GATE_WAIT_SECONDS)
+    _reading.gate.wait(_GATE_WAIT_SECONDS)
 
 
 class _Stopped(BaseException):
@@ -57,13 +57,18 @@ class _Stopped(BaseException):
 
 
 @contextmanager
-def off_the_gil() -> Iterator[None]:
-    """Around a long database call of the storing thread: the reading thread may run."""
-    _GATE.set()
+def reading_may_run() -> Iterator[None]:
+    """Around a long call of the storing thread that leaves the GIL (a database
+    statement, a commit, a wait): the reading thread may work meanwhile."""
+    gate: threading.Event | None = getattr(_storing, "gate", None)
+    if gate is None:
+        yield
+        return
+    gate.set()
     try:
         yield
     finally:
-        _GATE.clear()
+        gate.clear()
 
 
 @contextmanager
@@ -74,10 +79,10 @@ def read_ahead(items: Iterator[T], depth: int = 2) -> Iterator[Iterator[T]]:
     stopped early or raised.
     """
     handed: queue.Queue[tuple[object, BaseException | None]] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
+    stop, gate = threading.Event(), threading.Event()
 
     def produce() -> None:
-        _reading.stop = stop
+        _reading.stop, _reading.gate = stop, gate
         try:
             for item in items:
                 if not _hand(handed, stop, (item, None)):
@@ -92,7 +97,7 @@ def read_ahead(items: Iterator[T], depth: int = 2) -> Iterator[Iterator[T]]:
 
     def consume() -> Iterator[T]:
         while True:
-            with off_the_gil():
+            with reading_may_run():
                 item, error = handed.get()
             if error is not None:
                 raise error
@@ -101,6 +106,8 @@ def read_ahead(items: Iterator[T], depth: int = 2) -> Iterator[Iterator[T]]:
             yield item  # type: ignore[misc]
 
     thread = threading.Thread(target=produce, name="renkei-read-ahead", daemon=True)
+    outer_gate = getattr(_storing, "gate", None)
+    _storing.gate = gate
     with _short_switches():
         thread.start()
         try:
@@ -109,6 +116,7 @@ def read_ahead(items: Iterator[T], depth: int = 2) -> Iterator[Iterator[T]]:
             stop.set()
             _drain(handed)
             thread.join()
+            _storing.gate = outer_gate
 
 
 def _hand(

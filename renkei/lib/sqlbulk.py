@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db import connection, models
 
-from renkei.lib.readahead import off_the_gil
+from renkei.lib.readahead import reading_may_run
 
 Adapter = Callable[[Any], Any]
 
@@ -219,7 +219,7 @@ def _multirow(head: str, tail: str, width: int, rows: list[tuple[Any, ...]]) -> 
             start += size
             # Django's error classes, as from its own cursor: the importer tells a
             # full disk (stop the import) from a bad batch (reject its lines) by them.
-            with off_the_gil(), connection.wrap_database_errors:
+            with reading_may_run(), connection.wrap_database_errors:
                 cursor.execute(head + ", ".join([row] * size) + tail, values)
     finally:
         cursor.close()
@@ -277,7 +277,7 @@ def rare_checkpoints() -> Iterator[None]:
     copied the same index pages again and again (0.5 s of a 7 s scenario
     import). Readers are not blocked. The WAL file shrinks back to
     `journal_size_limit` (settings.py) once a later checkpoint empties it.
-    Nested uses (a feed directory, file by file) change nothing.
+    Nested uses change nothing.
     """
     if connection.vendor != "sqlite":
         yield

@@ -21,13 +21,10 @@ from renkei.intake.importer import (
     ExchangeImporter,
     ImportSummary,
     ProgressCallback,
-    collector_paused,
 )
 from renkei.intake.reader import ParsedBatch, parsed_batches
 from renkei.intake.services import raw_report_record_failure
-from renkei.lib import sqlbulk
 from renkei.lib.errors import RenkeiError, ValidationError
-from renkei.lib.readahead import read_ahead
 from renkei.lib.timestamps import in_range
 
 
@@ -114,12 +111,7 @@ class FeedImporter(ExchangeImporter):
         outer_progress = self.progress
         self._lines_before, self._bytes_before, self._storing = 0, 0, None
         self.summary.lines = 0  # the lines of the file being stored
-        with (
-            collector_paused(),
-            sqlbulk.rare_checkpoints(),
-            self.commit_groups() as commits,
-            read_ahead(self._read(files, base)) as batches,
-        ):
+        with self.storing(self._read(files, base)) as (commits, batches):
             try:
                 for file, parsed in batches:
                     if parsed is None:

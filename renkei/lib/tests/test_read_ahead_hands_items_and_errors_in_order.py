@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
-from renkei.lib.readahead import read_ahead, yield_to_storing
+from renkei.lib import readahead
+from renkei.lib.readahead import read_ahead, reading_may_run, yield_to_storing
 
 
 def test_items_arrive_in_order_from_another_thread() -> None:
@@ -78,3 +79,40 @@ def test_the_thread_stops_within_the_item_it_is_making_when_the_caller_leaves() 
             raise KeyboardInterrupt
 
     assert len(lines_after_stop) <= 50
+
+
+def _gate_seen_by_the_reader_while(opener: Callable[[Callable[[], None]], None]) -> bool:
+    """Whether the reading thread finds its gate open while `opener` runs a check."""
+    asked, answered = threading.Event(), threading.Event()
+    seen: list[bool] = []
+
+    def source() -> Iterator[int]:
+        asked.wait(5)
+        seen.append(readahead._reading.gate.is_set())
+        answered.set()
+        yield 1
+
+    def check() -> None:
+        asked.set()
+        answered.wait(5)
+
+    with read_ahead(source()) as items:
+        opener(check)
+        assert list(items) == [1]
+    return seen == [True]
+
+
+def test_the_storing_threads_long_calls_open_the_gate_and_no_other_threads() -> None:
+    # A web request's database call in another thread of the process must not
+    # wake an import's reader while the import's own thread runs Python.
+    def in_this_thread(check: Callable[[], None]) -> None:
+        with reading_may_run():
+            check()
+
+    def in_another_thread(check: Callable[[], None]) -> None:
+        other = threading.Thread(target=in_this_thread, args=(check,))
+        other.start()
+        other.join()
+
+    assert _gate_seen_by_the_reader_while(in_this_thread)
+    assert not _gate_seen_by_the_reader_while(in_another_thread)
