@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import InterfaceError, OperationalError, connections
+from django.utils.crypto import get_random_string
 
 # The longest wait between two starts while the database stays away.
 MAX_RETRY_SECONDS = 60
@@ -45,11 +46,17 @@ class Command(BaseCommand):
     def _database_queue(self, queue: str, *, batch: bool) -> None:
         """django-tasks' worker stops at the first database error but a lock; a database
         restarting or a dropped connection would leave the queue with no worker."""
-        delay = 1
+        delay, worker_id = 1, get_random_string(32)
         while True:
             started = time.monotonic()
             try:
-                call_command("db_worker", "--queue-name", queue, *(["--batch"] if batch else []))
+                released = release_claims(worker_id)
+                if released:
+                    self.stderr.write(f"renkei worker: {released} interrupted task(s) queued again")
+                call_command(
+                    "db_worker", "--queue-name", queue, "--worker-id", worker_id,
+                    *(["--batch"] if batch else []),
+                )  # fmt: skip
                 return
             except (OperationalError, InterfaceError) as exc:
                 if batch:
@@ -63,3 +70,20 @@ class Command(BaseCommand):
                 connections.close_all()
                 time.sleep(delay)
                 delay = min(delay * 2, MAX_RETRY_SECONDS)
+
+
+def release_claims(worker_id: str) -> int:
+    """Put back in the queue the tasks this worker was running when the database failed
+    under it: left running, no worker would ever take them again (a delivery, an import).
+
+    Running one again is safe: a notification is delivered only while it is still
+    queued, and an import skips the reports it already stored.
+    """
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
+    mine = [
+        pk for pk, ids in running.values_list("id", "worker_ids") if ids and ids[-1] == worker_id
+    ]
+    return running.filter(id__in=mine).update(status=TaskResultStatus.READY, started_at=None)
