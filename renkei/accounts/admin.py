@@ -11,11 +11,13 @@ from django.contrib.auth.admin import UserAdmin
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from renkei.accounts.forms import AdminSignInForm
 from renkei.accounts.models import ApiToken, AuditEvent, User
 from renkei.accounts.services import (
     api_token_revoke,
+    totp_device_remove,
     user_change_record,
     user_delete_record,
     user_password_set_record,
@@ -137,3 +139,35 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request: HttpRequest, queryset: models.QuerySet[ApiToken]) -> None:
         for token in queryset.select_related("user"):
             api_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
+
+
+# django-otp's own admin shows an authenticator's secret (and its QR code) and lets an
+# administrator make one with a secret of their choosing for anyone: either would let
+# them pass as that person's second factor.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    """Authenticators are enrolled by their owner; here they are seen, and removed
+    (a lost phone: the owner enrols again at the next sign-in), audited."""
+
+    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
+    list_filter = ("confirmed",)
+    fields = readonly_fields = (
+        "user", "name", "confirmed", "created_at", "last_used_at", "throttling_failure_count",
+    )  # fmt: skip
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: TOTPDevice) -> None:
+        totp_device_remove(actor=request.user, device=obj)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[TOTPDevice]) -> None:
+        for device in queryset.select_related("user"):
+            totp_device_remove(actor=request.user, device=device)  # type: ignore[arg-type]

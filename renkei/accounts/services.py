@@ -99,6 +99,14 @@ def totp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> bool:
     return True
 
 
+@transaction.atomic
+def totp_device_remove(*, actor: User, device: TOTPDevice) -> None:
+    """An administrator removes someone's authenticator (a lost phone)."""
+    owner, before = device.user, {"device": device.pk, "name": device.name}
+    device.delete()
+    audit_log(actor=actor, action="user.2fa_remove", obj=owner, before=before)
+
+
 def totp_wait_seconds(device: TOTPDevice) -> int:
     """Seconds before `device` takes a code again (django-otp waits longer after each wrong one)."""
     allowed, info = device.verify_is_allowed()
