@@ -195,6 +195,12 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("RENKEI_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+# Behind a proxy that ends TLS, a request is HTTPS when the proxy says so (it must set
+# X-Forwarded-Proto itself, replacing any the client sent): without it every request
+# looked like plain HTTP to Django, and an HTTPS page's form posts failed the origin check.
+if envbool("RENKEI_BEHIND_HTTPS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = envint("RENKEI_HSTS_SECONDS", 0)
 
 LOGGING = {
     "version": 1,
