@@ -32,6 +32,8 @@ _GATE_WAIT_SECONDS = 0.05
 # gate of the import it stores (so other threads' database calls open no gate of ours).
 _reading = threading.local()
 _storing = threading.local()
+_switches: dict[str, float] = {"users": 0, "before": 0.0}
+_switches_lock = threading.Lock()
 
 
 def yield_to_storing() -> None:
@@ -143,9 +145,20 @@ def _drain(handed: queue.Queue[tuple[object, BaseException | None]]) -> None:
 
 @contextmanager
 def _short_switches() -> Iterator[None]:
-    previous = sys.getswitchinterval()
-    sys.setswitchinterval(min(previous, SWITCH_SECONDS))
+    """The process's switch interval, short while any import reads ahead.
+
+    Counted: two imports in two threads of one process may end in any order,
+    and the last one out puts back what the first one found.
+    """
+    with _switches_lock:
+        if not _switches["users"]:
+            _switches["before"] = sys.getswitchinterval()
+            sys.setswitchinterval(min(_switches["before"], SWITCH_SECONDS))
+        _switches["users"] += 1
     try:
         yield
     finally:
-        sys.setswitchinterval(previous)
+        with _switches_lock:
+            _switches["users"] -= 1
+            if not _switches["users"]:
+                sys.setswitchinterval(_switches["before"])

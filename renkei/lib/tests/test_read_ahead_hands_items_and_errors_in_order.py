@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable, Iterator
 
@@ -116,3 +117,34 @@ def test_the_storing_threads_long_calls_open_the_gate_and_no_other_threads() -> 
 
     assert _gate_seen_by_the_reader_while(in_this_thread)
     assert not _gate_seen_by_the_reader_while(in_another_thread)
+
+
+def test_imports_ending_in_any_order_put_the_switch_interval_back() -> None:
+    # Two imports in two threads of one process (a web process running tasks itself).
+    usual = sys.getswitchinterval()
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    while_second_alone: list[float] = []
+
+    def first() -> None:
+        with read_ahead(iter([1])) as items:
+            list(items)
+            first_in.set()
+            second_in.wait(5)
+        first_out.set()
+
+    def second() -> None:
+        first_in.wait(5)
+        with read_ahead(iter([2])) as items:
+            list(items)
+            second_in.set()
+            first_out.wait(5)
+            while_second_alone.append(sys.getswitchinterval())
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    assert while_second_alone == [readahead.SWITCH_SECONDS]  # still reading ahead
+    assert sys.getswitchinterval() == usual
