@@ -7,17 +7,11 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from renkei.accounts.models import AuditEvent, User
+from renkei.accounts.tests.totp import current_code, wrong_code
 from renkei.incidents.tests.helpers import signed_in
-
-
-def _code(device: TOTPDevice) -> str:
-    return (
-        f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=0):06d}"
-    )
 
 
 @pytest.mark.django_db
@@ -31,14 +25,16 @@ def test_a_staff_member_enrols_by_scanning_the_qr_code_and_confirming_a_code(
 
     wrong = client.post(
         reverse("accounts:2fa_setup"),
-        {"token": "000000" if _code(device) != "000000" else "111111"},
+        {"token": wrong_code(device)},
     )
     assert wrong.status_code == 200
     # django-otp throttles after a wrong code; a person would wait, the test resets it.
     TOTPDevice.objects.filter(pk=device.pk).update(
         throttling_failure_count=0, throttling_failure_timestamp=None
     )
-    ok = client.post(reverse("accounts:2fa_setup") + "?next=/incidents/", {"token": _code(device)})
+    ok = client.post(
+        reverse("accounts:2fa_setup") + "?next=/incidents/", {"token": current_code(device)}
+    )
 
     assert ok.status_code == 302 and ok["Location"] == "/incidents/"
     assert TOTPDevice.objects.get(pk=device.pk).confirmed
@@ -57,7 +53,7 @@ def test_someone_with_an_authenticator_must_give_a_code_after_the_password(
         reverse("accounts:2fa_verify")
     )
     device.refresh_from_db()
-    client.post(blocked["Location"], {"token": _code(device)})
+    client.post(blocked["Location"], {"token": current_code(device)})
     assert client.get(reverse("incidents:queue")).status_code == 200
 
 
@@ -86,7 +82,7 @@ def test_the_outsider_still_cannot_open_staff_pages_after_enrolling(
     client = signed_in(personas["outsider"])
     client.get(reverse("accounts:2fa_setup"))
     device = TOTPDevice.objects.get(user=personas["outsider"])
-    client.post(reverse("accounts:2fa_setup"), {"token": _code(device)})
+    client.post(reverse("accounts:2fa_setup"), {"token": current_code(device)})
     assert client.get(reverse("dashboard")).status_code == 403
 
 
@@ -97,7 +93,7 @@ def test_wrong_codes_after_the_right_password_are_audited_throttled_or_not(
     device = TOTPDevice.objects.create(user=personas["analyst"], name="app", confirmed=True)
     client = Client(REMOTE_ADDR="192.0.2.77")
     client.force_login(personas["analyst"])
-    wrong = "000000" if _code(device) != "000000" else "111111"
+    wrong = wrong_code(device)
 
     first = client.post(reverse("accounts:2fa_verify"), {"token": wrong})
     second = client.post(reverse("accounts:2fa_verify"), {"token": wrong})  # django-otp: wait
@@ -122,7 +118,7 @@ def test_a_wrong_code_while_enrolling_is_audited_too(personas: dict[str, User]) 
 
     client.post(
         reverse("accounts:2fa_setup"),
-        {"token": "000000" if _code(device) != "000000" else "111111"},
+        {"token": wrong_code(device)},
     )
 
     assert (
