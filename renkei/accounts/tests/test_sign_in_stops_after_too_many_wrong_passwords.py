@@ -1,4 +1,8 @@
-"""Guessing passwords: after RENKEI_LOGIN_MAX_FAILURES wrong ones, sign-in is refused for a while."""
+"""Guessing passwords: after too many wrong ones, sign-in is refused for a while.
+
+RENKEI_LOGIN_MAX_FAILURES counts per client address, RENKEI_LOGIN_MAX_ACCOUNT_FAILURES
+per user name from all addresses together.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ pytestmark = pytest.mark.usefixtures("fresh_rate_limits")
 @pytest.fixture(autouse=True)
 def three_failures_allowed(settings: Any) -> None:
     settings.RENKEI_LOGIN_MAX_FAILURES = 3
+    settings.RENKEI_LOGIN_MAX_ACCOUNT_FAILURES = 6
 
 
 def _sign_in(username: str, password: str, *, address: str, path: str = "") -> Any:
@@ -32,12 +37,22 @@ def _signed_in(response: Any) -> bool:
 def test_the_right_password_is_refused_once_an_account_had_too_many_wrong_ones(
     personas: dict[str, User],
 ) -> None:
-    for n in range(3):
+    for n in range(6):
         assert not _signed_in(_sign_in("analyst", f"guess {n}", address=f"192.0.2.{n}"))
     refused = _sign_in("analyst", PASSWORD, address="198.51.100.7")
     assert not _signed_in(refused)
     [why] = refused.context["form"].non_field_errors().as_data()
     assert why.code == "locked"
+    assert _signed_in(_sign_in("coordinator", PASSWORD, address="198.51.100.7"))
+
+
+@pytest.mark.django_db
+def test_wrong_passwords_from_one_address_do_not_lock_the_owner_out_of_their_account(
+    personas: dict[str, User],
+) -> None:
+    for n in range(5):
+        _sign_in("coordinator", f"guess {n}", address="192.0.2.66")
+    assert not _signed_in(_sign_in("coordinator", PASSWORD, address="192.0.2.66"))
     assert _signed_in(_sign_in("coordinator", PASSWORD, address="198.51.100.7"))
 
 
@@ -61,7 +76,7 @@ def test_fewer_wrong_passwords_than_the_limit_do_not_lock_anyone_out(
 @pytest.mark.django_db
 def test_the_admin_sign_in_page_is_throttled_as_well(personas: dict[str, User]) -> None:
     admin_login = reverse("admin:login")
-    for n in range(3):
-        _sign_in("admin", f"guess {n}", address="192.0.2.1", path=admin_login)
+    for n in range(6):
+        _sign_in("admin", f"guess {n}", address=f"192.0.2.{n}", path=admin_login)
     assert not _signed_in(_sign_in("admin", PASSWORD, address="198.51.100.7", path=admin_login))
     assert not _signed_in(_sign_in("admin", PASSWORD, address="198.51.100.7"))
