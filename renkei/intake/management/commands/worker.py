@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import hashlib
+import os
+import socket
 import time
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -46,11 +50,11 @@ class Command(BaseCommand):
     def _database_queue(self, queue: str, *, batch: bool) -> None:
         """django-tasks' worker stops at the first database error but a lock; a database
         restarting or a dropped connection would leave the queue with no worker."""
-        delay, worker_id = 1, get_random_string(32)
+        delay, worker_id = 1, new_worker_id()
         while True:
             started = time.monotonic()
             try:
-                released = release_claims(worker_id)
+                released = release_claims(worker_id) + release_dead_claims()
                 if released:
                     self.stderr.write(f"renkei worker: {released} interrupted task(s) queued again")
                 call_command(
@@ -70,6 +74,68 @@ class Command(BaseCommand):
                 connections.close_all()
                 time.sleep(delay)
                 delay = min(delay * 2, MAX_RETRY_SECONDS)
+
+
+def new_worker_id() -> str:
+    """host:pid:random, so that a worker starting on the same host can tell that the
+    worker which claimed a task is gone (django-tasks allows 63 characters)."""
+    return f"{_this_host()}:{os.getpid()}:{get_random_string(12)}"
+
+
+def _this_host() -> str:
+    host = socket.gethostname()
+    if len(host) <= 40 and ":" not in host:
+        return host
+    return f"{host[:27]}~{hashlib.sha256(host.encode()).hexdigest()[:12]}"
+
+
+def release_dead_claims() -> int:
+    """Put back the tasks left running by workers of this host that no longer run (killed
+    outright, or by the out-of-memory killer): nothing else would ever finish them.
+
+    Workers on other hosts are not judged from here.
+    """
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
+    dead = [
+        pk
+        for pk, ids, started_at in running.values_list("id", "worker_ids", "started_at")
+        if ids and _claimer_is_gone(ids[-1], started_at)
+    ]
+    return running.filter(id__in=dead).update(status=TaskResultStatus.READY, started_at=None)
+
+
+def _claimer_is_gone(worker_id: str, claimed_at: datetime | None) -> bool:
+    host, _, rest = worker_id.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != _this_host() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return True  # a worker restarted under the same process id (a container's PID 1)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        pass  # alive, under another user
+    started = _process_start(pid)
+    # A process started after the claim only reuses the claimer's number.
+    return started is not None and claimed_at is not None and started > claimed_at.timestamp()
+
+
+def _process_start(pid: int) -> float | None:
+    """When the process started (Unix time), where /proc tells."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+        with open("/proc/stat") as system:
+            boot = next(int(line.split()[1]) for line in system if line.startswith("btime "))
+    except (OSError, StopIteration, IndexError, ValueError):
+        return None
+    return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
 
 
 def release_claims(worker_id: str) -> int:
