@@ -3,9 +3,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -79,3 +82,14 @@ def assert_a_second_import_finishes(path: Path, home: Path, kept: int, total: in
     )  # fmt: skip
     assert f"duplicates report {kept}" in again.stdout
     assert committed_reports(home / "renkei.sqlite3") == total
+
+
+@contextmanager
+def files_limited_to(size: int) -> Iterator[None]:
+    """As a full disk does: writing past `size` bytes fails (EFBIG; Python ignores SIGXFSZ)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import resource
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -13,19 +10,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from renkei.incidents.tests.factories import ingest
+from renkei.intake.tests.helpers import files_limited_to
 
 pytestmark = pytest.mark.django_db
-
-
-@contextmanager
-def files_limited_to(size: int) -> Iterator[None]:
-    """As a full disk does: writing past `size` bytes fails (EFBIG; Python ignores SIGXFSZ)."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (size, hard))
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
 
 
 @pytest.mark.parametrize("name", ["backup.jsonl", "backup.jsonl.gz"])
