@@ -9,6 +9,7 @@ RENKEI_COMMANDS = {
     "init": "set up the database and an admin account",
     "import": "import a file (exchange format JSONL, .gz too)",
     "export": "export everything in the exchange format",
+    "backup": "back up the database, the GnuPG home and the secret key",
     "status": "database in use and record counts (--json)",
     "serve": "run the web application (gunicorn)",
     "worker": "run the background task worker",
@@ -41,6 +42,11 @@ def main(argv: list[str] | None = None) -> None:
     except RenkeiError as exc:
         print(f"renkei: {exc}", file=sys.stderr)
         sys.exit(2)
+    except BrokenPipeError:
+        # Output piped into `head` or a pager that quit: not an error of ours. Standard
+        # output is pointed at /dev/null so that flushing it at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
 
 
 if __name__ == "__main__":
