@@ -13,6 +13,7 @@ imports this module so that Django registers it with the intake app.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -105,15 +106,30 @@ def archive_listing(report: ArchiveReport) -> dict[str, Any]:
 
 
 def _limits() -> Limits:
-    return Limits(max_total_size=settings.RENKEI_ARCHIVE_MAX_BYTES)
+    return Limits(
+        max_total_size=settings.RENKEI_ARCHIVE_MAX_BYTES,
+        max_seconds=settings.RENKEI_ATTACHMENT_INSPECT_SECONDS,
+    )
+
+
+def attachments_build(
+    files: Sequence[IncomingFile], *, raw: RawReport, passwords: Sequence[str] = ()
+) -> list[Attachment]:
+    """Unsaved Attachments of one report, inspected within one time budget together:
+    a message of many hostile archives must not hold up the mail behind it."""
+    deadline = time.monotonic() + settings.RENKEI_ATTACHMENT_INSPECT_SECONDS
+    return [attachment_build(f, raw=raw, passwords=passwords, deadline=deadline) for f in files]
 
 
 def attachment_build(
-    file: IncomingFile, *, raw: RawReport, passwords: Sequence[str] = ()
-) -> Attachment:
+    file: IncomingFile, *, raw: RawReport, passwords: Sequence[str] = (),
+    deadline: float | None = None,
+) -> Attachment:  # fmt: skip
     """An unsaved Attachment with hashes, type and (for archives) the listing."""
     data = file.data
-    inspected = inspect_attachment(file.filename, data, passwords=passwords, limits=_limits())
+    inspected = inspect_attachment(
+        file.filename, data, passwords=passwords, limits=_limits(), deadline=deadline
+    )
     root = inspected.root
     keep = len(data) <= settings.RENKEI_ATTACHMENT_MAX_BYTES
     return Attachment(
@@ -141,7 +157,7 @@ def attachments_store(
     passwords: Sequence[str] = (),
 ) -> list[Attachment]:  # fmt: skip
     """Store the files of one raw report; the caller owns the transaction."""
-    built = [attachment_build(f, raw=raw, passwords=passwords) for f in files]
+    built = attachments_build(files, raw=raw, passwords=passwords)
     for attachment in built:
         attachment.report = report
     return Attachment.objects.bulk_create(built)

@@ -32,8 +32,8 @@ from renkei.accounts.models import User
 from renkei.incidents.models import Incident
 from renkei.intake.attachments import (
     Attachment,
-    attachment_build,
     attachment_summary,
+    attachments_build,
 )
 from renkei.intake.brandmatch import brand_matcher
 from renkei.intake.exchange import ReportRecord
@@ -165,7 +165,7 @@ def _process(raw: RawReport, context: _Context) -> MailOutcome:
         error = "not parsed: " + "; ".join(parsed.problems)
         return MailOutcome(raw.pk, "failed", completeness="failed", error=error[:2000])
     mail = parse_mail(parsed)
-    built = [attachment_build(f, raw=raw, passwords=mail.passwords) for f in mail.attachments]
+    built = attachments_build(mail.attachments, raw=raw, passwords=mail.passwords)
     mail.clues.attachments = [_clue(a) for a in built]
     suggestion = suggest(mail.clues, brand_matcher())
     record = _record(raw, mail, suggestion, context, unwrapped)

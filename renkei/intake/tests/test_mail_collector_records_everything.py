@@ -140,6 +140,22 @@ def test_a_zip_bomb_is_recorded_with_the_limit_that_stopped_it() -> None:
     assert Attachment.objects.get().archive["stopped"]
 
 
+@override_settings(RENKEI_ATTACHMENT_INSPECT_SECONDS=0)
+def test_attachments_inspected_past_the_messages_time_budget_are_stored_with_why() -> None:
+    archives = [
+        (f"{name}.zip", "application/zip", encrypted_zip({"a.exe": b"MZ", "b.exe": b"MZ"}, "pw"))
+        for name in ("first", "second")
+    ]
+    raw = multipart(subject="slow", text="パスワード：pw", attachments=archives)
+
+    outcome = email_receive(raw, collector="test")
+
+    stored = Attachment.objects.filter(raw_id=outcome.raw_id).order_by("filename")
+    assert [a.filename for a in stored] == ["first.zip", "second.zip"]
+    assert all(a.data_stored and len(a.sha256) == 64 for a in stored)
+    assert all("ran out of time" in a.archive["stopped"] for a in stored)
+
+
 @override_settings(RENKEI_ATTACHMENT_MAX_BYTES=100)
 def test_an_attachment_over_the_size_limit_keeps_only_its_hashes() -> None:
     raw = multipart(
