@@ -1,12 +1,14 @@
-"""An LMTP or SMTP receiver (aiosmtpd) that hands each message to `email_receive`.
+"""An LMTP or SMTP receiver (aiosmtpd) that stores each message, then processes it.
 
 It is meant to listen on a local port for the site's MTA (Postfix, Exim) to
 deliver report mailboxes to, not to face the Internet. A message is
-acknowledged (250) only after its raw bytes are committed to the database;
+acknowledged (250) as soon as its raw bytes are committed to the database;
 if storing fails, the answer is a temporary failure (451) and the MTA keeps
-the message and retries. What happens after storage (parsing, a bad
-attachment) never changes the answer: the message is ours by then, and a
-failure is recorded on its RawReport.
+the message and retries. Processing (parsing, attachments, passwords to
+guess) happens after the answer, in order, on a thread of its own: it never
+changes the answer, and a slow message must not make the MTA time out and
+deliver it again. A message stored but not processed (the receiver was
+killed) stays "stored" and is listed among the intake problems to run again.
 
 LMTP (RFC 2033) answers DATA once per accepted recipient, which is what an
 MTA delivering to several local mailboxes at once expects.
@@ -25,48 +27,61 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.conf import settings
 from django.db import close_old_connections, connections
 
-from renkei.intake.collectors.mail import MailOutcome, email_receive
+from renkei.intake.collectors.mail import email_process, email_store
+from renkei.intake.models import RawReport
 
 log = logging.getLogger(__name__)
 
 
 class MailHandler:
-    """aiosmtpd handler: DATA goes to a single worker thread that owns the database.
+    """aiosmtpd handler: one thread stores, another processes what was stored.
 
-    One thread keeps writes in order (SQLite has one writer anyway) and keeps
+    Single threads keep writes in order (SQLite has one writer anyway) and keep
     Django's synchronous ORM out of the event loop.
     """
 
     def __init__(self, *, lmtp: bool) -> None:
         self.lmtp = lmtp
         self.collector = "lmtp" if lmtp else "smtp"
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="renkei-mail")
+        self._storing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="renkei-mail-store")
+        self._processing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="renkei-mail")
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""
         recipients = list(envelope.rcpt_tos)
+        delivery = {"mail_from": envelope.mail_from or "", "rcpt_to": recipients[:50]}
         loop = asyncio.get_running_loop()
         try:
-            outcome = await loop.run_in_executor(
-                self._worker, self._receive, content, envelope.mail_from or "", recipients
-            )
+            raw = await loop.run_in_executor(self._storing, self._store, content, delivery)
         except Exception:
             log.exception("could not store a message from %s", envelope.mail_from)
             return self._answer("451 4.3.0 Message not stored; try again later", recipients)
-        return self._answer(f"250 2.0.0 Stored as raw report {outcome.raw_id}", recipients)
+        self._processing.submit(self._process, raw, delivery)
+        return self._answer(f"250 2.0.0 Stored as raw report {raw.pk}", recipients)
 
     def _answer(self, line: str, recipients: list[str]) -> str:
         # push() appends the final CRLF; LMTP wants one line per recipient.
         return "\r\n".join([line] * max(1, len(recipients))) if self.lmtp else line
 
-    def _receive(self, content: bytes, mail_from: str, recipients: list[str]) -> MailOutcome:
+    def _store(self, content: bytes, delivery: dict[str, Any]) -> RawReport:
         close_old_connections()
-        envelope = {"mail_from": mail_from, "rcpt_to": recipients[:50]}
-        return email_receive(content, collector=self.collector, envelope=envelope)
+        return email_store(content, collector=self.collector, envelope=delivery)
+
+    def _process(self, raw: RawReport, delivery: dict[str, Any]) -> None:
+        close_old_connections()
+        try:
+            email_process(raw, collector=self.collector, envelope=delivery)
+        except Exception:  # the database, not the message: it stays stored, to run again
+            log.exception("e-mail raw report %s was stored but not processed", raw.pk)
+
+    def processed(self) -> None:
+        """Return once every message stored so far has been processed."""
+        self._processing.submit(lambda: None).result()
 
     def close(self) -> None:
-        self._worker.submit(connections.close_all).result()
-        self._worker.shutdown()
+        for executor in (self._storing, self._processing):  # what was accepted is processed
+            executor.submit(connections.close_all).result()
+            executor.shutdown()
 
 
 class _LinesLimitedOnlyBySize:
@@ -107,6 +122,10 @@ class MailController(Controller):
         if self.port == 0 and isinstance(self.server, asyncio.Server):
             self.port = self.server.sockets[0].getsockname()[1]
         super()._trigger_server()
+
+    def processed(self) -> None:
+        """Return once every message answered so far has been processed."""
+        self.mail_handler.processed()
 
     def stop(self, no_assert: bool = False) -> None:
         super().stop(no_assert=no_assert)

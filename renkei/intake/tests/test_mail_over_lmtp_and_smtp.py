@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import smtplib
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,6 +53,7 @@ def test_ten_real_phishing_mails_arrive_by_lmtp(
     with smtplib.LMTP("127.0.0.1", lmtp.port) as client:
         for path in files:
             assert client.sendmail("mta@example.org", ["report@renkei.example"], _wire(path)) == {}
+    lmtp.processed()
 
     _check_stored(files)
     assert Report.objects.filter(channel="email").count() == 10
@@ -66,6 +68,7 @@ def test_ten_real_phishing_mails_arrive_by_smtp(
     with smtplib.SMTP("127.0.0.1", smtp.port) as client:
         for path in files:
             assert client.sendmail("mta@example.org", ["report@renkei.example"], _wire(path)) == {}
+    smtp.processed()
 
     _check_stored(files)
     assert Report.objects.filter(channel="email").count() == 10
@@ -79,6 +82,7 @@ def test_lmtp_answers_once_per_recipient_and_stores_the_message_once(lmtp: MailC
         client.rcpt("phishing@renkei.example")
         first = client.data(message(subject="two recipients"))
         second = client.getreply()
+    lmtp.processed()
 
     assert first[0] == 250 and second[0] == 250
     report = Report.objects.get()
@@ -96,6 +100,7 @@ def test_the_same_message_delivered_twice_is_kept_twice_but_reported_once(
     with smtplib.SMTP("127.0.0.1", smtp.port) as client:
         client.sendmail("mta@example.org", ["report@renkei.example"], raw)
         client.sendmail("mta@example.org", ["report@renkei.example"], raw)
+    smtp.processed()
 
     assert RawReport.objects.filter(channel="email").count() == 2
     assert Report.objects.count() == 1
@@ -110,7 +115,26 @@ def test_an_iso_2022_jp_report_arrives_by_smtp_decoded(smtp: MailController) -> 
 
     with smtplib.SMTP("127.0.0.1", smtp.port) as client:
         client.sendmail("mta@example.org", ["report@renkei.example"], raw)
+    smtp.processed()
 
     report = Report.objects.get()
     assert report.extra["mail"]["subject"] == "フィッシングサイトの報告"
     assert "本人確認のため、以下のリンクからログインしてください。" in report.text
+
+
+def test_a_message_is_answered_once_stored_not_once_processed(lmtp: MailController) -> None:
+    # Processing waits (as behind a message of slow archives); the MTA must not.
+    busy = threading.Event()
+    lmtp.mail_handler._processing.submit(busy.wait, 30)
+
+    with smtplib.LMTP("127.0.0.1", lmtp.port) as client:
+        refused = client.sendmail("mta@example.org", ["report@renkei.example"], message())
+        stored = RawReport.objects.get()
+
+        assert refused == {} and stored.status == "stored"
+        assert not Report.objects.exists()
+    busy.set()
+    lmtp.processed()
+
+    assert RawReport.objects.get().status == "parsed"
+    assert Report.objects.get().raw_id == stored.pk
