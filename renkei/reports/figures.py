@@ -8,8 +8,9 @@ Decisions where the spec leaves room (also in docs/reports.md):
 - `share_pct` of a category is its share of the quarter's incidents,
   rounded half up like every percentage; shares need not add up to 100.
 - `domestic_pct` is the share of the category's notifications sent to a
-  recipient in the home country; `overseas_pct` is the rest (an empty
-  recipient country counts as overseas: it is not known to be domestic).
+  recipient in the home country; `overseas_pct` the share of the rest (an
+  empty recipient country counts as overseas: it is not known to be
+  domestic), each rounded on its own, so at exact halves they add up to 101.
 - Reason and basis maps list only what occurred, by count then name.
 """
 
@@ -125,7 +126,10 @@ def _coordination(
                 "notified_incidents": counts.incidents,
                 "notifications": counts.notifications,
                 "domestic_pct": domestic,
-                "overseas_pct": 100 - domestic if counts.notifications else 0,
+                # Rounded on its own, as every share: 0.5 % and 99.5 % are 1 and 100.
+                "overseas_pct": share_pct(
+                    counts.notifications - counts.domestic, counts.notifications
+                ),
                 "handling_days_pct": _handling_pct(counts.handling, counts.incidents),
                 "not_notified": sum(category_reasons.values()),
                 "not_notified_reasons": _by_count(category_reasons),

@@ -74,6 +74,16 @@ def test_figure_8_counts_notifications_and_shares_by_recipient_country() -> None
     assert row["notified_bases"] == {"site_confirmed": 2}
 
 
+def test_domestic_and_overseas_shares_are_each_rounded_half_up() -> None:
+    incident = records.incident("defacement", jst(2023, 4, 10, 9))
+    for hour, country in enumerate(["JP", *["US"] * 7]):
+        records.notify(incident, jst(2023, 4, 10, 10 + hour), country=country)
+
+    row = _category(quarterly_figures(Q), "defacement", "coordination_by_category")
+
+    assert (row["domestic_pct"], row["overseas_pct"]) == (13, 88)  # 12.5 % and 87.5 %
+
+
 def test_the_basis_is_that_of_the_first_notification_which_records_one() -> None:
     incident = records.incident("scan", jst(2023, 4, 10, 9))
     records.notify(incident, jst(2023, 4, 10, 10))
