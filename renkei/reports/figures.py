@@ -12,6 +12,10 @@ Decisions where the spec leaves room (also in docs/reports.md):
   empty recipient country counts as overseas: it is not known to be
   domestic), each rounded on its own, so at exact halves they add up to 101.
 - Reason and basis maps list only what occurred, by count then name.
+- A comparison period that begins before the month of the first report
+  received is not known: its count and the change are null (not 0 and not
+  a change against part of the period), and the narrative says there are
+  no records for it.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from renkei.lib.businessdays import BusinessCalendar
 from renkei.reports import selectors
 from renkei.reports.narrative import narrative
 from renkei.reports.numbers import change_pct, share_pct, share_pct_1
-from renkei.reports.periods import Quarter, month_bounds
+from renkei.reports.periods import Month, Quarter, month_bounds
 
 CATEGORIES: tuple[str, ...] = tuple(slug for slug, _ in CATEGORY_CHOICES)
 TREND_CATEGORIES: tuple[str, ...] = ("phishing", "defacement", "malware_site", "scan")
@@ -39,12 +43,27 @@ TOP_PORTS = 10
 Figures = dict[str, Any]
 
 
+def _recorded(months: list[Month], records_from: Month | None) -> bool:
+    """Whether the records cover these months (None: no records at all, nothing to say)."""
+    return records_from is None or months[0] >= records_from
+
+
+def _compared(total: int, base: int, months: list[Month], records_from: Month | None) -> Any:
+    """The base count and the change, or None for both before the records begin."""
+    if not _recorded(months, records_from):
+        return None, None
+    return base, change_pct(total, base)
+
+
 class Window:
     """Monthly counts over `Quarter.window` (15 months), sliced into the report's periods."""
 
-    def __init__(self, quarter: Quarter, counts: Sequence[int]) -> None:
+    def __init__(
+        self, quarter: Quarter, counts: Sequence[int], records_from: Month | None = None
+    ) -> None:
         self.quarter = quarter
         self.counts = list(counts)
+        self.records_from = records_from
 
     def _slice(self, months: list[Any]) -> list[int]:
         first = self.quarter.window_index(months[0])
@@ -68,13 +87,16 @@ class Window:
 
     def block(self) -> dict[str, Any]:
         total = sum(self.months)
+        quarter, since = self.quarter, self.records_from
+        previous, vs_previous = _compared(total, self.previous, quarter.previous_months, since)
+        last_year, vs_last_year = _compared(total, self.last_year, quarter.last_year_months, since)
         return {
             "months": self.months,
             "total": total,
-            "previous_quarter": self.previous,
-            "same_quarter_last_year": self.last_year,
-            "change_vs_previous_quarter_pct": change_pct(total, self.previous),
-            "change_vs_last_year_pct": change_pct(total, self.last_year),
+            "previous_quarter": previous,
+            "same_quarter_last_year": last_year,
+            "change_vs_previous_quarter_pct": vs_previous,
+            "change_vs_last_year_pct": vs_last_year,
         }
 
 
@@ -146,7 +168,7 @@ def brand_origin(country: str | None) -> str:
     return "domestic" if country.upper() == settings.RENKEI_HOME_COUNTRY else "overseas"
 
 
-def _phishing_brands(quarter: Quarter) -> dict[str, Any]:
+def _phishing_brands(quarter: Quarter, since: Month | None) -> dict[str, Any]:
     # Six months: the previous quarter, then this one.
     months = [*quarter.previous_months, *quarter.months]
     per_brand = selectors.phishing_per_month_by_brand(month_bounds(months, quarter.tz))
@@ -164,18 +186,21 @@ def _phishing_brands(quarter: Quarter) -> dict[str, Any]:
         industries[origin][brand.industry] = industries[origin].get(brand.industry, 0) + in_quarter
         top[origin][brand.name] = in_quarter
     return {
-        "origins": _origins(origin_months),
+        "origins": _origins(origin_months, quarter, since),
         "industries": {o: _industry_rows(industries[o]) for o in ("domestic", "overseas")},
         "top_brands": {o: _top_brand_rows(top[o]) for o in ("domestic", "overseas")},
     }
 
 
-def _origins(origin_months: dict[str, list[int]]) -> list[dict[str, Any]]:
+def _origins(
+    origin_months: dict[str, list[int]], quarter: Quarter, since: Month | None
+) -> list[dict[str, Any]]:
     quarter_total = sum(sum(counts[3:]) for counts in origin_months.values())
     rows = []
     for origin in ORIGINS:
         counts = origin_months[origin]
-        total, previous = sum(counts[3:]), sum(counts[:3])
+        total = sum(counts[3:])
+        previous, change = _compared(total, sum(counts[:3]), quarter.previous_months, since)
         rows.append(
             {
                 "origin": origin,
@@ -183,7 +208,7 @@ def _origins(origin_months: dict[str, list[int]]) -> list[dict[str, Any]]:
                 "total": total,
                 "share_pct": share_pct(total, quarter_total),
                 "previous_quarter": previous,
-                "change_vs_previous_quarter_pct": change_pct(total, previous),
+                "change_vs_previous_quarter_pct": change,
             }
         )
     return rows
@@ -237,13 +262,15 @@ def quarterly_figures(
     unresolved incidents are counted as handled until then.
     """
     bounds = month_bounds(quarter.window, quarter.tz)
-    reports = Window(quarter, selectors.reports_per_month(bounds))
-    coordinations = Window(quarter, selectors.coordinations_per_month(bounds))
+    first = selectors.first_record_instant()
+    since = Month.of(first, quarter.tz) if first else None
+    reports = Window(quarter, selectors.reports_per_month(bounds), since)
+    coordinations = Window(quarter, selectors.coordinations_per_month(bounds), since)
     per_category = selectors.incidents_per_month_by_category(bounds)
     empty = [0] * len(quarter.window)
-    incidents = {c: Window(quarter, per_category.get(c, empty)) for c in CATEGORIES}
+    incidents = {c: Window(quarter, per_category.get(c, empty), since) for c in CATEGORIES}
     total_incidents = Window(
-        quarter, [sum(w.counts[i] for w in incidents.values()) for i in range(len(empty))]
+        quarter, [sum(w.counts[i] for w in incidents.values()) for i in range(len(empty))], since
     )
     return {
         "period": _period(quarter),
@@ -256,7 +283,7 @@ def quarterly_figures(
         "coordination_by_category": _coordination(
             quarter, incidents, calendar or selectors.business_calendar(), as_of or timezone.now()
         ),
-        "phishing_brands": _phishing_brands(quarter),
+        "phishing_brands": _phishing_brands(quarter, since),
         "scan_ports": _scan_ports(quarter),
         "trends": _trends(quarter, reports, coordinations, incidents),
     }

@@ -3,8 +3,10 @@
 Every comparison word is chosen from the sign of the rounded change it
 prints, never written by hand: a positive change is 増加 / "increased", a
 negative one 減少 / "decreased", a change that rounds to 0 is "about the
-same" (or "unchanged" when the counts are equal), and a comparison with
-a zero base, whose change is null, says that there were none before. (The
+same" (or "unchanged" when the counts are equal), a comparison with
+a zero base, whose change is null, says that there were none before, and
+one with a period before the records begin (its count null too) says that
+there are no records for it. (The
 seed report says the domestic-brand count "decreased 17%" when it rose
 from 3,170 to 3,700; this module cannot make that mistake.)
 
@@ -37,8 +39,9 @@ CATEGORY_NOUN_EN = {
 }
 
 
-def n(value: int) -> str:
-    return f"{value:,}"
+def n(value: int | None) -> str:
+    """1234 -> 1,234; "-" for a count not known (as in the tables)."""
+    return "-" if value is None else f"{value:,}"
 
 
 def _count_en(value: int, noun: str) -> str:
@@ -68,7 +71,7 @@ class Change:
     """One comparison: the count now, the count it is compared with, the rounded change."""
 
     current: int
-    base: int
+    base: int | None  # None: the period is before the records begin
     pct: int | None
 
     @classmethod
@@ -77,7 +80,10 @@ class Change:
 
     @property
     def direction(self) -> str:
-        """up, down, same (equal counts), flat (rounds to 0%) or none (zero base)."""
+        """up, down, same (equal counts), flat (rounds to 0%), none (zero base) or
+        unknown (no records for the period)."""
+        if self.base is None:
+            return "unknown"
         if self.pct is None:
             return "none"
         if self.pct > 0:
@@ -95,7 +101,7 @@ def _verb_ja(change: Change, *, final: bool) -> str:
         "same": ("同数で", "同数でした"),
         "flat": ("ほぼ同数で", "ほぼ同数でした"),
     }
-    if change.direction == "none":
+    if change.direction in ("none", "unknown"):
         return (
             f" {n(change.current)} 件となり"
             if not final
@@ -115,6 +121,8 @@ def _verb_en(change: Change, period: str) -> str:
         return "were unchanged"
     if direction == "flat":
         return "were about the same"
+    if direction == "unknown":
+        return f"numbered {n(change.current)} (no records for {period})"
     return f"numbered {n(change.current)} (none in {period})"
 
 
@@ -122,7 +130,9 @@ def _pair_ja(names: tuple[str, str], changes: tuple[Change, Change], period: str
     first, second = changes
     parts = []
     for name, change, final in ((names[0], first, False), (names[1], second, True)):
-        zero = f"({period}は 0 件)" if change.direction == "none" else ""
+        zero = {"none": f"({period}は 0 件)", "unknown": f"({period}の記録なし)"}.get(
+            change.direction, ""
+        )
         parts.append(f"{name}は{zero}{_verb_ja(change, final=final)}")
     return "、".join(parts) + "。"
 
@@ -171,6 +181,8 @@ def totals_paragraph(figures: Figures, lang: Lang) -> str:
 def _comparison_ja(change: Change, period: str) -> str:
     if change.direction == "none":
         return f"{period}は 0 件でした"
+    if change.direction == "unknown":
+        return f"{period}の記録はありません"
     base = f"{period}の {n(change.base)} 件"
     if change.direction in ("same", "flat"):
         return f"{base}と{_verb_ja(change, final=True)}"
@@ -180,7 +192,7 @@ def _comparison_ja(change: Change, period: str) -> str:
 def _predicate_en(change: Change, period: str) -> str:
     """What `It` (a number just given) did compared with `period`; "" against a zero base."""
     direction = change.direction
-    if direction == "none":
+    if direction in ("none", "unknown"):
         return ""
     if direction == "same":
         return f"was unchanged from {n(change.base)} in {period}"
@@ -198,6 +210,9 @@ def _comparisons_en(subject: str, total: int, changes: list[tuple[Change, str]])
     empty = [period for change, period in changes if change.direction == "none"]
     if empty:
         text += " There were none in " + " or in ".join(empty) + "."
+    unrecorded = [period for change, period in changes if change.direction == "unknown"]
+    if unrecorded:
+        text += " There are no records for " + " or for ".join(unrecorded) + "."
     return text
 
 

@@ -50,6 +50,12 @@ def incident(
     return made
 
 
+def recorded_since(at: datetime) -> Incident:
+    """The records begin at `at` (a report then): a comparison period wholly after it
+    is known, one before it is not (figures.py)."""
+    return incident("other", at)
+
+
 def notify(
     target: Incident, at: datetime, *, country: str = "JP", basis: str = "", status: str = "sent"
 ) -> Notification:

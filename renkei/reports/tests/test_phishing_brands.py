@@ -36,6 +36,7 @@ def test_origin_comes_from_the_brand_country_and_no_country_is_unknown() -> None
 
 
 def test_origin_changes_compare_with_the_previous_quarter() -> None:
+    records.recorded_since(datetime(2020, 1, 1, tzinfo=TOKYO))
     jp = records.brand("えきねっと", "JP", "transport")
     phishing(jp, 3, at=datetime(2023, 2, 1, 9, tzinfo=TOKYO))
     phishing(jp, 4)
