@@ -196,7 +196,11 @@ class ReportOut(Schema):
     brand: str | None
     incident: str
     text: str
-    extra: dict[str, Any]
+    extra: dict[str, Any] = Field(
+        description="what intake recorded; for e-mail, `pgp.signature.status` is `valid` "
+        "only when the signature covers the whole body, `partly_signed` when it covers "
+        "part of it (docs/exchange-format.md)"
+    )
 
 
 class IncidentOut(Schema):

@@ -45,6 +45,7 @@ from renkei.lib.html_text import html_to_text
 from renkei.lib.timestamps import is_in_range
 
 __all__ = [
+    "PARSER_ERRORS",
     "Attachment",
     "ParsedMessage",
     "decode_bytes",
@@ -64,7 +65,7 @@ MAX_REPAIRS = 5
 Completeness = Literal["full", "partial", "failed"]
 
 # What the stdlib email package has been seen to raise on hostile input.
-_PARSER_ERRORS = (
+PARSER_ERRORS = (
     MessageError,
     ValueError,
     TypeError,
@@ -430,7 +431,7 @@ def _filename(part: Message, problems: _Problems) -> str:
             if decoded.note:
                 problems.add(f"{where}: {decoded.note}", lossy=decoded.lossy)
             param = decoded.text
-    except _PARSER_ERRORS as err:
+    except PARSER_ERRORS as err:
         problems.add(f"{where} unreadable ({type(err).__name__}); left out", lossy=True)
         return ""
     return _decode_header(param or "", problems, where)
@@ -632,7 +633,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
         try:
             parsed = BytesParser(policy=chosen).parsebytes(raw)
             return _build(parsed, 0, _Budget(), notes=failures)
-        except _PARSER_ERRORS as err:
+        except PARSER_ERRORS as err:
             failures.append(f"{name} parsing failed ({type(err).__name__}: {err})")
     return ParsedMessage(
         text=raw.decode("utf-8", errors="replace"), problems=failures, completeness="failed"

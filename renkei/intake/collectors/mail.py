@@ -40,7 +40,7 @@ from renkei.intake.exchange import ReportRecord
 from renkei.intake.experts import PreparedReport, prepare_fields
 from renkei.intake.models import RawReport, RawStatus, Report
 from renkei.intake.parsers.mail import MailReport, observables_json, parse_mail, received_time
-from renkei.intake.parsers.pgp import PgpResult, pgp_unwrap
+from renkei.intake.parsers.pgp import PgpResult, pgp_unwrap, signer_matches_from
 from renkei.intake.services import raw_report_mark, raw_report_store, report_ingest_batch
 from renkei.intake.suggest import Suggestion, suggest
 from renkei.lib.errors import ValidationError
@@ -249,6 +249,10 @@ def _record(
     }  # fmt: skip
     if unwrapped.info:
         extra["pgp"] = unwrapped.info
+        signature = unwrapped.info.get("signature")
+        if signature is not None:
+            # Against the reporter address shown, as this parser read it.
+            signature["signer_matches_from"] = signer_matches_from(signature, parsed.from_addr)
     phishing = suggestion.brand is not None and suggestion.category == "phishing"
     brand = suggestion.brand.name if phishing and suggestion.brand else ""
     return ReportRecord(

@@ -9,21 +9,32 @@ signatures are checked against the public keys in the same keyring.
 Nothing here raises on bad input: the outcome, including "could not
 decrypt" and "no public key", is recorded for the analyst (`PgpResult.info`).
 The encrypted message itself stays untouched in its RawReport.
+
+A signature is `valid` only when it covers everything the report shows of
+the message's body: a genuine signed part or clearsigned block (a public
+advisory, say) next to text anyone could have added is `partly_signed`, and
+text around an inline encrypted block is `partly_encrypted`. What is shown is
+decided by the same stdlib parser `lib/mime.py` reads the report with, so the
+two cannot disagree about where a part begins or ends.
 """
 
 from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from email.parser import BytesHeaderParser
+from email.message import Message
+from email.parser import BytesHeaderParser, BytesParser
 from email.policy import compat32
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
 import gnupg
 from django.conf import settings
 
+from renkei.lib.mime import PARSER_ERRORS
 from renkei.lib.pgp import keyring
 
 _ARMORED_MESSAGE = re.compile(
@@ -61,12 +72,45 @@ def _signature(result: Any, where: str) -> dict[str, Any]:
         verdict = "bad"
     else:
         verdict = "error"
-    info = {"where": where, "status": verdict, "detail": status}
+    info: dict[str, Any] = {"where": where, "status": verdict, "detail": status}
     for name in ("key_id", "fingerprint", "username", "sig_timestamp", "trust_text"):
         value = getattr(result, name, None)
         if value:
             info[name] = str(value)
+    primary = getattr(result, "pubkey_fingerprint", None) or info.get("fingerprint")
+    if primary:
+        info["signer_emails"] = _key_emails(str(primary))
     return info
+
+
+def _key_emails(fingerprint: str) -> list[str]:
+    """The addresses on the signing key's user ids still in force: `username` is only
+    the one GnuPG names, and the sender may use another of the signer's addresses."""
+    keys = gpg().list_keys(keys=[fingerprint])
+    uid_validity = getattr(keys, "uid_map", {})
+    emails = set()
+    for key in keys:
+        for uid in key.get("uids", []):
+            if uid_validity.get(uid, {}).get("trust") in ("r", "e"):  # revoked, expired
+                continue
+            address = parseaddr(uid)[1]
+            if "@" in address:
+                emails.add(address.casefold())
+    return sorted(emails)
+
+
+def signer_matches_from(signature: dict[str, Any], from_addr: str) -> bool:
+    """Whether the signing key carries the From address the report shows: a valid
+    signature by someone other than the sender vouches for the text, not the sender."""
+    return bool(from_addr) and from_addr.casefold() in signature.get("signer_emails", [])
+
+
+def _partly(signature: dict[str, Any]) -> dict[str, Any]:
+    """A valid signature over only part of what is shown: the rest is anyone's text.
+    Other verdicts (bad, unknown key) already keep the analyst from trusting it."""
+    if signature["status"] == "valid":
+        signature["status"] = "partly_signed"
+    return signature
 
 
 def _header_block(raw: bytes) -> tuple[bytes, bytes]:
@@ -78,6 +122,41 @@ def _header_block(raw: bytes) -> tuple[bytes, bytes]:
 
 def _top_content_type(raw: bytes) -> Any:
     return BytesHeaderParser(policy=compat32).parsebytes(_header_block(raw)[0] + b"\n\n")
+
+
+def _parse(raw: bytes) -> Message:
+    """The MIME tree as `lib/mime.py` reads it for the report (compat32 first)."""
+    return BytesParser(policy=compat32).parsebytes(raw)
+
+
+def _children(part: Message) -> list[Message]:
+    payload = part.get_payload()
+    return [c for c in payload if isinstance(c, Message)] if isinstance(payload, list) else []
+
+
+def _parts(root: Message) -> Iterator[Message]:
+    """Every part in document order; a loop, not recursion (nesting is the sender's)."""
+    pending = [root]
+    while pending:
+        part = pending.pop()
+        yield part
+        pending.extend(reversed(_children(part)))
+
+
+def _shown(root: Message) -> list[Message]:
+    """The parts whose content a reader is shown: text, attachments, forwarded
+    messages' bodies (containers only hold them; preambles are never shown)."""
+    return [part for part in _parts(root) if not isinstance(part.get_payload(), list)]
+
+
+def _only_block_shown(message: bytes, block: bytes) -> bool:
+    """The message shows one part and it is the armored block, give or take the
+    whitespace around it (quoted, prefixed or followed by text, it is not)."""
+    shown = _shown(_parse(message))
+    if len(shown) != 1:
+        return False
+    body = shown[0].get_payload(decode=True)
+    return isinstance(body, bytes) and body.strip() == block
 
 
 def _outer_headers(raw: bytes) -> bytes:
@@ -109,6 +188,7 @@ def _pgp_mime_encrypted(raw: bytes, header: Any) -> PgpResult | None:
     if plain is None:
         return PgpResult(raw, info=info)
     info["format"] = "pgp/mime"
+    info["partly_encrypted"] = False  # only the decrypted entity is kept to be shown
     return PgpResult(_outer_headers(raw) + b"\r\n" + plain, decrypted=True, info=info)
 
 
@@ -120,19 +200,28 @@ def _pgp_inline_encrypted(raw: bytes) -> PgpResult | None:
     if plain is None:
         return PgpResult(raw, info=info)
     info["format"] = "inline"
+    # Text before or after the block (or other parts) came in the clear, and a
+    # signature inside the encrypted message does not cover it either.
+    info["partly_encrypted"] = not _only_block_shown(raw, armored.group())
+    if info["partly_encrypted"] and "signature" in info:
+        _partly(info["signature"])
     message = raw[: armored.start()] + plain + raw[armored.end() :]
     return PgpResult(message, decrypted=True, info=info)
 
 
 def _signed_part(raw: bytes, boundary: str) -> tuple[bytes, bytes] | None:
-    """(first part as signed, in CRLF form; the signature part's body)."""
+    """(first part as it came; the signature part's body)."""
     delimiter = b"--" + boundary.encode("ascii", "replace")
     pieces = re.split(rb"(?:\r?\n)?" + re.escape(delimiter) + rb"[ \t]*\r?\n", raw)
     if len(pieces) < 3:
         return None
-    signed = pieces[1].replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
     signature = _ARMORED_SIGNATURE.search(pieces[2])
-    return (signed, signature.group()) if signature else None
+    return (pieces[1], signature.group()) if signature else None
+
+
+def _as_signed(part: bytes) -> bytes:
+    """RFC 3156 §5: the signature is over the part in CRLF form."""
+    return part.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
 
 
 _ARMORED_SIGNATURE = re.compile(
@@ -147,22 +236,66 @@ def verify_detached(data: bytes, signature: bytes) -> dict[str, Any]:
         return _signature(gpg().verify_data(str(path), data), "pgp/mime")
 
 
-def _pgp_mime_signed(raw: bytes, header: Any) -> dict[str, Any] | None:
-    if header.get_content_type() != "multipart/signed":
+def _pgp_mime_signed(raw: bytes) -> dict[str, Any] | None:
+    """The first multipart/signed, at the top or inside the message (a mailing list
+    wraps it beside its footer): verified, and `valid` only if it is all there is."""
+    root = _parse(raw)
+    node = next((p for p in _parts(root) if p.get_content_type() == "multipart/signed"), None)
+    if node is None:
         return None
-    boundary = header.get_param("boundary")
-    parts = _signed_part(raw, str(boundary)) if boundary else None
+    boundary = node.get_boundary()
+    parts = _signed_part(raw, boundary) if boundary else None
     if parts is None:
         return {"where": "pgp/mime", "status": "error", "detail": "malformed multipart/signed"}
-    return verify_detached(*parts)
+    signed, signature = parts
+    info = verify_detached(_as_signed(signed), signature)
+    return info if _only_signed_shown(root, node, signed) else _partly(info)
+
+
+def _only_signed_shown(root: Message, node: Message, signed: bytes) -> bool:
+    """Everything shown of the message is the verified part, apart from the signature.
+
+    The verified bytes are cut out of the raw message by a regular expression; the
+    report's parser also ends lines at a lone CR, and so could see a part begin earlier
+    (with unsigned text in it) where the expression sees none. Hence the parser's own
+    signed part is compared with the verified bytes, not only the parts counted.
+    """
+    children = _children(node)
+    if len(children) < 2:
+        return False
+    content, signature = children[0], children[1]
+    if not _only_a_signature(signature):
+        return False
+    try:
+        same = content.as_bytes() == _parse(signed).as_bytes()
+    except PARSER_ERRORS:  # the stdlib could not write a hostile part back
+        return False
+    covered = {id(part) for part in _shown(content)}
+    return same and all(id(part) in covered or part is signature for part in _shown(root))
+
+
+def _only_a_signature(part: Message) -> bool:
+    """The signature part holds the signature and nothing else: as text it would be
+    shown, and an HTML or PDF attachment is read for the report's URLs."""
+    armor = part.get_payload(decode=True)
+    return (
+        part.get_content_type() == "application/pgp-signature"
+        and isinstance(armor, bytes)
+        and _ARMORED_SIGNATURE.fullmatch(armor.strip()) is not None
+    )
 
 
 def _inline_signed(message: bytes) -> dict[str, Any] | None:
-    """A clearsigned block in the body (its bytes as sent: the signature covers them)."""
+    """A clearsigned block in the body (its bytes as sent: the signature covers them).
+
+    It may as well be a public advisory quoted or attached beside someone else's
+    text: `valid` only when the block is the whole of what the message shows.
+    """
     block = _CLEARSIGNED.search(message)
     if block is None:
         return None
-    return _signature(gpg().verify(block.group()), "inline")
+    info = _signature(gpg().verify(block.group()), "inline")
+    return info if _only_block_shown(message, block.group()) else _partly(info)
 
 
 def pgp_unwrap(raw: bytes) -> PgpResult:
@@ -172,11 +305,11 @@ def pgp_unwrap(raw: bytes) -> PgpResult:
     try:
         header = _top_content_type(raw)
         result = _pgp_mime_encrypted(raw, header) or _pgp_inline_encrypted(raw) or PgpResult(raw)
-        message_header = _top_content_type(result.message) if result.decrypted else header
-        signature = _pgp_mime_signed(result.message, message_header)
+        signature = _pgp_mime_signed(result.message)
         if signature is None and b"-----BEGIN PGP SIGNED MESSAGE-----" in result.message:
             signature = _inline_signed(result.message)
-    except (OSError, ValueError) as exc:  # GnuPG missing or its output unreadable
+    # GnuPG missing or its output unreadable; a message the stdlib cannot parse
+    except (OSError, *PARSER_ERRORS) as exc:
         return PgpResult(raw, info={"error": f"OpenPGP processing failed: {exc}"})
     if signature is not None:
         result.info["signature"] = signature

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,6 +118,7 @@ def test_a_pgp_mime_signature_is_verified(keys: Keys) -> None:
     signature = report.extra["pgp"]["signature"]
     assert (signature["status"], signature["where"]) == ("valid", "pgp/mime")
     assert signature["username"] == "reporter@example.jp <reporter@example.jp>"
+    assert signature["signer_matches_from"] is True
 
 
 def test_a_tampered_signed_report_is_recorded_as_bad(keys: Keys) -> None:
@@ -139,9 +140,149 @@ def test_a_signature_by_an_unknown_key_is_recorded_as_such(keys: Keys) -> None:
 
 def test_an_inline_clearsigned_report_is_verified(keys: Keys) -> None:
     signed = keyring(keys.reporter_home).sign(SECRET.encode(), keyid=keys.reporter, clearsign=True)
-    raw = _mail("text/plain; charset=utf-8", bytes(signed.data), "clearsigned")
+    body = b"\r\n  \r\n" + bytes(signed.data) + b"\r\n\r\n"  # whitespace around is nobody's text
+    raw = _mail("text/plain; charset=utf-8", body, "clearsigned")
 
     report = _receive(raw, keys)
 
     assert report.extra["pgp"]["signature"]["status"] == "valid"
     assert report.extra["pgp"]["signature"]["where"] == "inline"
+    assert report.extra["pgp"]["signature"]["signer_matches_from"] is True
+
+
+# --- What a signature covers: all of the text shown, or it is not `valid` -------------
+
+UNSIGNED = "攻撃者の追記: 至急 https://evil.example-phish.xyz/pay に振り込んでください。"
+
+
+def _clearsigned(keys: Keys, text: str = SECRET) -> bytes:
+    signed = keyring(keys.reporter_home).sign(text.encode(), keyid=keys.reporter, clearsign=True)
+    return bytes(signed.data)
+
+
+def _mixed(*parts: bytes) -> tuple[str, bytes]:
+    body = b"".join(b"--outer\r\n" + part + b"\r\n" for part in parts) + b"--outer--\r\n"
+    return 'multipart/mixed; boundary="outer"', body
+
+
+def _part_after_the_signature(body: bytes, delimiter: bytes) -> bytes:
+    head, close = body.rsplit(b"\r\n" + delimiter + b"--", 1)
+    return (
+        head
+        + b"\r\n"
+        + delimiter
+        + b"\r\n"
+        + _entity(UNSIGNED)
+        + b"\r\n"
+        + delimiter
+        + b"--"
+        + close
+    )
+
+
+def _text_part_before_behind_a_bare_cr(body: bytes, delimiter: bytes) -> bytes:
+    # The report's parser ends a line at a lone CR, a regular expression over
+    # CRLF lines does not: the unsigned text is shown at the head of the signed part.
+    start = body.index(delimiter + b"\r\n")
+    unsigned = b"Content-Type: text/plain; charset=utf-8\r\n\r\n" + UNSIGNED.encode() + b" "
+    return body[:start] + delimiter + b"\r" + unsigned + body[start:]
+
+
+def _signature_in_a_text_part(body: bytes, delimiter: bytes) -> bytes:
+    head, armor = body.split(b"-----BEGIN PGP SIGNATURE-----", 1)
+    start = head.rindex(delimiter + b"\r\n") + len(delimiter) + 2
+    text = b"Content-Type: text/plain; charset=utf-8\r\n\r\n" + UNSIGNED.encode() + b"\r\n\r\n"
+    return head[:start] + text + b"-----BEGIN PGP SIGNATURE-----" + armor
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [_part_after_the_signature, _text_part_before_behind_a_bare_cr, _signature_in_a_text_part],
+)
+def test_unsigned_text_inside_a_pgp_mime_signed_message_makes_it_partly_signed(
+    keys: Keys, tamper: Callable[[bytes, bytes], bytes]
+) -> None:
+    signed = sign(_entity(SECRET), key_id=keys.reporter, home=keys.reporter_home)
+    delimiter = b"--" + signed.content_type.split('boundary="')[1].rstrip('"').encode()
+
+    report = _receive(_mail(signed.content_type, tamper(signed.body, delimiter), "plus"), keys)
+
+    assert "evil.example-phish.xyz" in report.text
+    signature = report.extra["pgp"]["signature"]
+    assert (signature["status"], signature["where"]) == ("partly_signed", "pgp/mime")
+    assert signature["fingerprint"] == keys.reporter  # who signed the part that is signed
+
+
+def test_a_signed_message_wrapped_beside_unsigned_text_is_partly_signed(keys: Keys) -> None:
+    signed = sign(_entity(SECRET), key_id=keys.reporter, home=keys.reporter_home)
+    inner = f"Content-Type: {signed.content_type}\r\n\r\n".encode() + signed.body
+    content_type, body = _mixed(_entity(UNSIGNED), inner)
+
+    report = _receive(_mail(content_type, body, "wrapped"), keys)
+
+    assert "evil.example-phish.xyz" in report.text
+    assert report.extra["pgp"]["signature"]["status"] == "partly_signed"
+
+
+def test_a_clearsigned_attachment_beside_unsigned_text_is_partly_signed(keys: Keys) -> None:
+    attachment = (
+        b'Content-Type: text/plain; charset=utf-8; name="advisory.txt"\r\n'
+        b'Content-Disposition: attachment; filename="advisory.txt"\r\n\r\n' + _clearsigned(keys)
+    )
+    content_type, body = _mixed(_entity(UNSIGNED), attachment)
+
+    report = _receive(_mail(content_type, body, "advisory"), keys)
+
+    assert "evil.example-phish.xyz" in report.text
+    signature = report.extra["pgp"]["signature"]
+    assert (signature["status"], signature["where"]) == ("partly_signed", "inline")
+    assert signature["fingerprint"] == keys.reporter
+
+
+def test_text_around_a_clearsigned_block_makes_it_partly_signed(keys: Keys) -> None:
+    body = UNSIGNED.encode() + b"\r\n\r\n" + _clearsigned(keys) + b"\r\n" + UNSIGNED.encode()
+
+    report = _receive(_mail("text/plain; charset=utf-8", body, "quoted"), keys)
+
+    assert report.extra["pgp"]["signature"]["status"] == "partly_signed"
+
+
+def test_a_signer_whose_key_lacks_the_from_address_is_recorded_as_such(keys: Keys) -> None:
+    body = sign(_entity(SECRET), key_id=keys.reporter, home=keys.reporter_home)
+    raw = _mail(body.content_type, body.body, "signed").replace(
+        b"From: reporter@example.jp", b"From: ceo@bank.example"
+    )
+
+    report = _receive(raw, keys)
+
+    signature = report.extra["pgp"]["signature"]
+    assert (signature["status"], signature["signer_matches_from"]) == ("valid", False)
+    assert signature["signer_emails"] == ["reporter@example.jp"]
+
+
+def _inline_encrypted(keys: Keys) -> bytes:
+    encrypted = keyring(keys.reporter_home).encrypt(
+        SECRET.encode(), [keys.center], sign=keys.reporter, always_trust=True, armor=True
+    )
+    return bytes(encrypted.data)
+
+
+def test_text_outside_an_inline_encrypted_block_is_marked_not_encrypted(keys: Keys) -> None:
+    body = UNSIGNED.encode() + b"\r\n\r\n" + _inline_encrypted(keys)
+
+    report = _receive(_mail("text/plain; charset=utf-8", body), keys)
+
+    pgp = report.extra["pgp"]
+    assert (pgp["decrypted"], pgp["format"], pgp["partly_encrypted"]) == (True, "inline", True)
+    assert "smbc-card" in report.text and "evil.example-phish.xyz" in report.text
+    assert pgp["signature"]["status"] == "partly_signed"  # it is inside the encrypted block
+
+
+def test_an_inline_encrypted_block_alone_is_wholly_encrypted(keys: Keys) -> None:
+    body = b"\r\n" + _inline_encrypted(keys) + b"\r\n\r\n"
+
+    report = _receive(_mail("text/plain; charset=utf-8", body), keys)
+
+    pgp = report.extra["pgp"]
+    assert (pgp["decrypted"], pgp["partly_encrypted"]) == (True, False)
+    assert (pgp["signature"]["status"], pgp["signature"]["signer_matches_from"]) == ("valid", True)
