@@ -82,6 +82,20 @@ TIMELINE_KIND_LABELS: dict[str, Promise] = {
     "no_notification": _("no notification needed"),
     "resolution": _("resolution"),
 }
+# OpenPGP verdicts on an e-mail report (intake/parsers/pgp.py): `partly_signed`
+# must read differently from `valid`, or the analyst trusts text nobody signed.
+SIGNATURE_LABELS: dict[str, Promise] = {
+    "valid": _("signature valid"),
+    "partly_signed": _("partly signed"),
+    "bad": _("signature bad"),
+    "no_public_key": _("signed with an unknown key"),
+    "error": _("signature not checked"),
+}
+SIGNATURE_WHERE_LABELS: dict[str, Promise] = {
+    "pgp/mime": _("PGP/MIME signed part"),
+    "inline": _("clearsigned block"),
+    "inside the encrypted message": _("inside the encrypted message"),
+}
 
 TABLES: dict[str, dict[str, Promise]] = {
     "category": CATEGORY_LABELS,
@@ -93,6 +107,8 @@ TABLES: dict[str, dict[str, Promise]] = {
     "contact_role": CONTACT_ROLE_LABELS,
     "action": ACTION_LABELS,
     "timeline": TIMELINE_KIND_LABELS,
+    "signature": SIGNATURE_LABELS,
+    "signature_where": SIGNATURE_WHERE_LABELS,
 }
 
 

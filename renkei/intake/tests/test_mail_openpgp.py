@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 from django.test import override_settings
+from django.urls import reverse
 
+from renkei.accounts.models import User
+from renkei.incidents.tests.helpers import signed_in
 from renkei.intake.collectors.mail import email_receive
 from renkei.intake.models import RawReport, Report
 from renkei.lib.pgp import encrypt, keyring, sign
@@ -286,3 +289,21 @@ def test_an_inline_encrypted_block_alone_is_wholly_encrypted(keys: Keys) -> None
     pgp = report.extra["pgp"]
     assert (pgp["decrypted"], pgp["partly_encrypted"]) == (True, False)
     assert (pgp["signature"]["status"], pgp["signature"]["signer_matches_from"]) == ("valid", True)
+
+
+def test_the_incident_page_says_partly_signed_not_valid(
+    keys: Keys, personas: dict[str, User]
+) -> None:
+    body = UNSIGNED.encode() + b"\r\n\r\n" + _clearsigned(keys)
+    report = _receive(_mail("text/plain; charset=utf-8", body, "quoted"), keys)
+    url = reverse("incidents:detail", args=[report.incident.ref])
+    analyst = personas["analyst"]
+
+    card = signed_in(analyst).get(url).content.decode().split(f'id="report-{report.pk}"')[1]
+    analyst.language = "en"
+    analyst.save()
+    english = signed_in(analyst).get(url).content.decode()
+
+    assert "一部のみ署名" in card and "署名は有効" not in card
+    assert "&lt;reporter@example.jp&gt;" in card  # the signer, as GnuPG names them
+    assert "partly signed" in english and "signature valid" not in english
