@@ -2,7 +2,8 @@
 
 `renkei report monthly-csv DIR` writes one file per series, `date,count`
 with `YYYYMM` dates, from the month of the first report received to the
-month of the last one; phishing adds the counts by brand origin. The file
+month of the last one, leaving out the month not over yet (its count would
+be read as final); phishing adds the counts by brand origin. The file
 names are JPCERT/CC's (shared/data/jpcert-ir-statistics/); `ics.csv` is
 renkei's own addition, as JPCERT/CC publishes no such series. (Three of
 the published files head their first column `data` by mistake; renkei
@@ -11,7 +12,10 @@ writes `date` everywhere.)
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+
+from django.utils import timezone
 
 from renkei.reports import selectors
 from renkei.reports.figures import ORIGINS, brand_origin
@@ -35,15 +39,17 @@ ORIGIN_COLUMNS = {
 }
 
 
-def data_months() -> list[Month]:
-    """Every month from the first report received to the last; empty without reports."""
+def data_months(now: datetime | None = None) -> list[Month]:
+    """Every month from the first report received to the last, up to the last month that
+    is over; empty without reports."""
     tz = report_tz()
     first, last = selectors.first_record_instant(), selectors.last_record_instant()
     if first is None or last is None:
         return []
-    start, end = Month.of(first, tz), Month.of(last, tz)
+    start = Month.of(first, tz)
+    end = min(Month.of(last, tz), Month.of(now or timezone.now(), tz).shift(-1))
     count = (end.year - start.year) * 12 + end.month - start.month + 1
-    return month_range(start, count)
+    return month_range(start, count) if count > 0 else []
 
 
 def _series(months: list[Month], counts: list[int]) -> Rows:

@@ -6,12 +6,13 @@ import io
 import json
 import re
 import zipfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from renkei.reports.tests import records
 
@@ -88,6 +89,24 @@ def test_monthly_csv_writes_jpcert_style_files_since_the_first_report(
         "202303,1,1,0,0", "202304,1,0,0,1", "202305,0,0,0,0", "202306,0,0,0,0",
     ]  # fmt: skip
     assert (tmp_path / "scan.csv").read_text().splitlines()[-1] == "202306,1"
+
+
+def test_monthly_csv_leaves_out_the_month_not_over_yet(tmp_path: Path) -> None:
+    now = timezone.localtime(timezone.now(), TOKYO)
+    records.incident("scan", now - timedelta(days=40))
+    records.incident("scan", now)
+    last_month = (now.replace(day=1) - timedelta(days=1)).strftime("%Y%m")
+
+    call_command("report", "monthly-csv", str(tmp_path), stderr=io.StringIO())
+
+    assert (tmp_path / "scan.csv").read_text().splitlines()[-1].startswith(f"{last_month},")
+
+
+def test_monthly_csv_with_reports_of_this_month_only_writes_nothing(tmp_path: Path) -> None:
+    records.incident("scan", timezone.now())
+
+    with pytest.raises(CommandError, match="before this month"):
+        call_command("report", "monthly-csv", str(tmp_path / "out"), stderr=io.StringIO())
 
 
 def test_a_bad_quarter_is_an_error() -> None:

@@ -114,5 +114,8 @@ class Command(BaseCommand):
         with _writing(directory):
             written = write_monthly_csv(directory)
         if not written:
-            raise CommandError("no reports in the database: nothing to write")
+            raise CommandError(
+                "no reports received before this month (a month not over yet is left out): "
+                "nothing to write"
+            )
         self.stderr.write(f"wrote {len(written)} files to {directory}")
