@@ -289,8 +289,15 @@ def quarterly_figures(
     }
 
 
-def quarterly_report(quarter: Quarter) -> Figures:
-    """The figures and the generated narrative: the JSON of `renkei report quarterly`."""
-    figures = quarterly_figures(quarter)
+def quarterly_report(quarter: Quarter, *, now: datetime | None = None) -> Figures:
+    """The figures and the generated narrative: the JSON of `renkei report quarterly`.
+
+    `provisional` (with `as_of`) tells a program reading the JSON what the HTML and PDF
+    say at their top: the quarter is not over, its figures will still change.
+    """
+    now = now or timezone.now()
+    figures = quarterly_figures(quarter, as_of=now)
     figures["narrative"] = {lang: narrative(figures, lang) for lang in ("ja", "en")}
+    figures["provisional"] = now < quarter.end
+    figures["as_of"] = now.astimezone(quarter.tz).isoformat(timespec="seconds")
     return figures

@@ -39,6 +39,19 @@ def test_json_goes_to_stdout(data: None) -> None:
                                 "months": ["2023-04", "2023-05", "2023-06"],
                                 "timezone": "Asia/Tokyo"}  # fmt: skip
     assert report["totals"]["incidents"]["months"] == [1, 0, 1]
+    assert report["provisional"] is False
+
+
+def test_json_of_a_quarter_not_over_says_it_is_provisional() -> None:
+    now = timezone.localtime(timezone.now(), TOKYO)
+    records.incident("scan", now)
+    out = io.StringIO()
+
+    call_command("report", "quarterly", now.strftime("%Y-%m"), stdout=out)
+
+    report = json.loads(out.getvalue())
+    assert report["provisional"] is True
+    assert datetime.fromisoformat(report["as_of"]) >= now.replace(microsecond=0)
 
 
 def test_csv_is_one_file_per_table_in_a_directory_or_a_zip(data: None, tmp_path: Path) -> None:
