@@ -87,6 +87,16 @@ _JIS_ESCAPE = re.compile(rb"\x1b(\$[@B]|\([BJI])")
 _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa]")
 _JAPANESE = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff\uff01-\uff5e]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+# JIS X 0208 rows: punctuation and symbols (、。【】「」※〒), full-width
+# digits and letters; the kanji of levels 1 and 2.
+_JIS_SYMBOL_ROWS = range(1, 4)
+_JIS_KANJI_ROWS = range(16, 85)
+# Full-width forms that cp932 decodes to other code points than EUC-JP (～, －, ￢).
+_FULL_WIDTH_FORMS = re.compile(r"[\uff01-\uff5e\uffe0-\uffe5]")
+_MIN_KOREAN_SYLLABLES = 3  # see _reads_as_korean
+_HANGUL_SYLLABLES = re.compile(r"[\uac00-\ud7a3]")
 
 
 class Decoded(NamedTuple):
@@ -209,13 +219,99 @@ def _japanese_score(text: str) -> float:
     """Share of Japanese characters among non-ASCII ones; 0 without kana.
 
     Real Japanese prose always has kana, while Western text misread as cp932
-    yields a few random kanji: requiring kana keeps those out.
+    yields a few random kanji: requiring kana keeps those out. Text without
+    kana (subjects, names) gets the closer look of `_plausible_kanji_text`.
     """
     non_ascii = len(_NON_ASCII.findall(text))
     kana = len(_KANA.findall(text))
     if not non_ascii or kana < min(2, non_ascii):
         return 0.0
     return len(_JAPANESE.findall(text)) / non_ascii
+
+
+@functools.lru_cache(maxsize=4096)
+def _jis_row(char: str) -> int:
+    """The row of `char` in JIS X 0208 (1-94), 0 when it is not there.
+
+    EUC-JP writes a JIS X 0208 character as its row and cell plus 0xA0.
+    """
+    if _FULL_WIDTH_FORMS.fullmatch(char):
+        return _JIS_SYMBOL_ROWS[0]
+    try:
+        encoded = char.encode("euc_jp")
+    except UnicodeEncodeError:
+        return 0
+    return encoded[0] - 0xA0 if len(encoded) == 2 and encoded[0] >= 0xA1 else 0
+
+
+def _kanji_inside_a_word(text: str) -> bool:
+    """Kanji amid ASCII letters: what cp932 makes of the accented letters and
+    curly apostrophes of Western text, each with the byte after it ("é" + "t",
+    "’" + "s").
+
+    Japanese puts a kanji word after a Latin name (Amazon重要, JR東日本) but
+    seldom a lone kanji, or a word with letters on both sides.
+    """
+    for run in _NON_ASCII_RUN.finditer(text):
+        start, end = run.span()
+        if not any(_jis_row(char) in _JIS_KANJI_ROWS for char in run.group()):
+            continue
+        letter_before = bool(_ASCII_LETTER.fullmatch(text[start - 1 : start]))
+        letter_after = bool(_ASCII_LETTER.fullmatch(text[end : end + 1]))
+        lone = end - start == 1
+        if (letter_before and letter_after) or (lone and (letter_before or letter_after)):
+            return True
+    return False
+
+
+def _plausible_kanji_text(text: str) -> bool:
+    """Japanese without kana: subjects such as 【楽天】重要 or 緊急連絡.
+
+    Every non-ASCII character must be a JIS X 0208 symbol or kanji, which
+    halfwidth katakana, private-use and vendor characters (what Western,
+    Chinese or Korean bytes mostly become in cp932) are not.
+    """
+    rows = [_jis_row(char) for char in _NON_ASCII.findall(text)]
+    return (
+        bool(rows)
+        and all(row in _JIS_SYMBOL_ROWS or row in _JIS_KANJI_ROWS for row in rows)
+        and not _kanji_inside_a_word(text)
+    )
+
+
+def _reads_as_korean(data: bytes) -> bool:
+    """EUC-KR Hangul reads as kanji in EUC-JP: bytes that are nothing but
+    common Hangul syllables in EUC-KR are Korean, unless too few to tell.
+
+    Two syllables are as likely one Japanese word in EUC-JP; a Japanese CSIRT
+    reads them as Japanese.
+    """
+    text = _strict(data, "euc_kr")
+    if text is None:
+        return False
+    non_ascii = _NON_ASCII.findall(text)
+    syllables = len(_HANGUL_SYLLABLES.findall(text))
+    return syllables == len(non_ascii) and syllables >= _MIN_KOREAN_SYLLABLES
+
+
+def _reads_as_chinese(data: bytes) -> bool:
+    """GB2312 shares EUC-JP's byte layout, so its hanzi read as kanji:
+    charset_normalizer's character frequencies tell the two apart."""
+    guess = _normalizer_guess(data)
+    return guess is not None and guess.startswith(("gb", "hz"))
+
+
+def _as_kanji_only_japanese(data: bytes) -> tuple[str, str] | None:
+    """cp932 or EUC-JP text without kana, unless it reads as Korean or Chinese."""
+    if _reads_as_korean(data):
+        return None
+    text = _strict(data, "cp932")
+    if text is not None and _plausible_kanji_text(text):
+        return text, "cp932"
+    text = _strict(data, "euc_jp")
+    if text is not None and _plausible_kanji_text(text) and not _reads_as_chinese(data):
+        return text, "euc_jp"
+    return None
 
 
 def _as_japanese(data: bytes) -> tuple[str, str] | None:
@@ -256,7 +352,9 @@ def _bom_codec(data: bytes) -> str | None:
 def _detect(data: bytes, label: str | None, codec: str | None) -> Decoded:
     """The declared charset did not fit (or there was none): find one that does."""
     said = f"declared charset {label!r}" if label else "no charset declared"
-    japanese = _as_japanese(data)
+    # Kanji alone is weaker evidence than kana, but charset_normalizer takes
+    # short kanji-only text for Chinese, Korean or UTF-16: Japanese comes first.
+    japanese = _as_japanese(data) or _as_kanji_only_japanese(data)
     if japanese:
         return Decoded(japanese[0], japanese[1], f"{said}; detected {japanese[1]}", False)
     if codec == "utf-8":
@@ -305,6 +403,7 @@ def _decode_8bit(
         return Decoded(utf8, "utf-8", said, False)
     if codec and codec != "ascii":
         found = _declared_chain(data, codec)
+        # Overriding a label that decodes takes kana, not kanji alone.
         if found and not (_is_single_byte(codec) and _as_japanese(data)):
             note = f"declared {label!r}; decoded as {found[1]}" if found[1] != codec else None
             return Decoded(found[0], found[1], note, False)

@@ -48,6 +48,24 @@ def test_a_shift_jis_report_is_decoded_into_the_report(brand_catalog: None) -> N
     assert report.brand.name == "楽天"
 
 
+def test_a_kanji_only_subject_in_raw_shift_jis_names_its_brand(brand_catalog: None) -> None:
+    # Mailers that skip RFC 2047 send the subject's cp932 bytes as they are.
+    body = (
+        "お客様のアカウントは一時停止されました。\n"
+        "本人確認のため、以下のリンクからログインしてください。\n"
+        "hxxps://account-verify[.]xyz/signin\n"
+    )
+    raw = message(subject="SUBJECT", body=body).replace(
+        b"Subject: SUBJECT", b"Subject: " + "【楽天】重要".encode("cp932")
+    )
+
+    report = _report(raw)
+
+    assert report.extra["mail"]["subject"] == "【楽天】重要"
+    assert report.category == "phishing", report.extra["suggestion"]
+    assert report.brand.name == "楽天"
+
+
 def test_a_mislabelled_charset_is_detected_and_noted(brand_catalog: None) -> None:
     # Shift_JIS bytes under an ISO-8859-1 label: what some mailers really send.
     raw = message(

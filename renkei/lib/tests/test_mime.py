@@ -444,6 +444,59 @@ def test_decode_bytes_never_raises_whatever_the_label(data, label):
     assert isinstance(decode_bytes(data, label).text, str)
 
 
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        ("【楽天】重要", "cp932"),
+        ("ＡＭＡＺＯＮ重要", "cp932"),
+        ("緊急", "cp932"),
+        ("重要通知", "euc_jp"),
+        ("【重要】緊急連絡", "euc_jp"),
+    ],
+)
+def test_kanji_only_japanese_without_a_charset_is_read_as_japanese(text, codec):
+    decoded = decode_bytes(text.encode(codec), None)
+
+    assert (decoded.text, decoded.codec) == (text, codec)
+
+
+@pytest.mark.parametrize("codec", ["cp932", "euc_jp"])
+def test_a_kanji_only_subject_in_raw_8bit_bytes_is_read_as_japanese(codec):
+    message = parse_message(b"Subject: " + "【楽天】重要".encode(codec) + b"\r\n\r\nhi")
+
+    assert message.subject == "【楽天】重要"
+    assert message.problems == [f"Subject: raw 8-bit header; no charset declared; detected {codec}"]
+
+
+@pytest.mark.parametrize("codec", ["cp932", "euc_jp"])
+@pytest.mark.parametrize("content_type", ["text/plain", "text/plain; charset=us-ascii"])
+def test_a_kanji_only_body_without_its_charset_is_read_as_japanese(codec, content_type):
+    head = f"Subject: report\r\nContent-Type: {content_type}\r\n\r\n".encode()
+
+    message = parse_message(head + "【重要】緊急\r\n".encode(codec))
+
+    assert message.text == "【重要】緊急\n"
+    assert message.completeness == "full"
+
+
+@pytest.mark.parametrize(
+    ("text", "codec", "label"),
+    [
+        ("重要通知", "utf-8", None),
+        ("계정이 일시 정지되었습니다", "utf-8", None),
+        ("계정 확인", "euc_kr", None),  # reads as kanji in EUC-JP too
+        ("비밀번호를 변경하세요", "euc_kr", None),
+        ("系统升级维护公告", "gb2312", None),  # reads as kanji in EUC-JP too
+        ("工商银行网上银行安全升级通知", "gb2312", None),
+        ("Your account’s security", "cp1252", None),  # ’s is a kanji in cp932
+        ("Réservation confirmée", "cp1252", None),
+        ("Votre élève", "cp1252", "iso-8859-1"),
+    ],
+)
+def test_utf8_korean_chinese_and_western_text_is_not_read_as_cp932_or_euc_jp(text, codec, label):
+    assert decode_bytes(text.encode(codec), label).text == text
+
+
 def test_it_replaces_undecodable_bytes_as_a_last_resort():
     decoded = decode_bytes(b"ok \xff\xfe\xfa broken", "utf-8")
 
