@@ -152,12 +152,8 @@ def attachment_build(
     )
 
 
-def attachments_store(
-    files: Sequence[IncomingFile], *, raw: RawReport, report: Report | None,
-    passwords: Sequence[str] = (),
-) -> list[Attachment]:  # fmt: skip
-    """Store the files of one raw report; the caller owns the transaction."""
-    built = attachments_build(files, raw=raw, passwords=passwords)
+def attachments_save(built: list[Attachment], *, report: Report | None) -> list[Attachment]:
+    """Store attachments built (inspected) before; the caller owns the transaction."""
     for attachment in built:
         attachment.report = report
     return Attachment.objects.bulk_create(built)

@@ -71,7 +71,7 @@ class Limits:
     # Guessing passwords is where a small hostile archive costs the most: an AES zip
     # of 1,000 members tried with 20 announced passwords, or a 7z whose sender set the
     # key derivation to 2**24 rounds (seconds per guess). Mail waits behind it.
-    max_seconds: float = 60.0
+    max_seconds: float = 20.0
     max_password_tries: int = 200
 
 

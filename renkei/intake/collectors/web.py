@@ -19,9 +19,11 @@ from django.db import transaction
 
 from renkei.incidents.models import new_incident_ref
 from renkei.intake.attachments import (
+    Attachment,
     IncomingFile,
     attachment_summary,
-    attachments_store,
+    attachments_build,
+    attachments_save,
 )
 from renkei.intake.brandmatch import brand_matcher
 from renkei.intake.exchange import ReportRecord
@@ -78,7 +80,11 @@ def web_receive(form: WebSubmission) -> str:
         content_type="application/json",
     )  # fmt: skip
     try:
-        _ingest(raw, ref, form)
+        # Outside the transaction: archives can take seconds to list, and the database
+        # must not stay locked for other writers meanwhile.
+        passwords = candidate_passwords(form.description)
+        attachments = attachments_build(form.files, raw=raw, passwords=passwords)
+        _ingest(raw, ref, form, attachments)
     except Exception as exc:
         log.exception("web submission %s (raw %s) could not be processed", ref, raw.pk)
         raw_report_mark(raw.pk, status=RawStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
@@ -115,7 +121,7 @@ def _record(raw: RawReport, ref: str, form: WebSubmission) -> ReportRecord:
 
 
 @transaction.atomic
-def _ingest(raw: RawReport, ref: str, form: WebSubmission) -> None:
+def _ingest(raw: RawReport, ref: str, form: WebSubmission, attachments: list[Attachment]) -> None:
     record = _record(raw, ref, form)
     prepared = prepare_fields(record, source=WEB_SOURCE)
     suggested = record.extra["suggestion"].get("brand")
@@ -125,8 +131,7 @@ def _ingest(raw: RawReport, ref: str, form: WebSubmission) -> None:
         prepared=[prepared], actor=None, actor_label="web form",
     )  # fmt: skip
     report = Report.objects.get(pk=result.created[(WEB_SOURCE, ref)].report_id)
-    if form.files:
-        passwords = candidate_passwords(form.description)
-        saved = attachments_store(form.files, raw=raw, report=report, passwords=passwords)
+    if attachments:
+        saved = attachments_save(attachments, report=report)
         report.extra["attachments"] = [attachment_summary(a) for a in saved]
         report.save(update_fields=["extra"])

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+from typing import Any
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client, override_settings
 
 from renkei.intake.attachments import Attachment
 from renkei.intake.models import RawReport, Report
+from renkei.lib.archives import inspect_attachment
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_limits")]
 URL = "/submit/"
@@ -135,6 +141,34 @@ def test_attachments_are_stored_hashed_and_never_served_to_the_public(client: Cl
     assert attachment.report == Report.objects.get()
     download = client.get(f"/intake/attachments/{attachment.pk}/download/")
     assert download.status_code == 302  # to the login page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_attachments_are_inspected_before_the_database_is_locked_for_the_report(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Listing archives can take seconds: other writers must not wait for it meanwhile.
+    in_transaction = []
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        in_transaction.append(connection.in_atomic_block)
+        return inspect_attachment(*args, **kwargs)
+
+    monkeypatch.setattr("renkei.intake.attachments.inspect_attachment", watched)
+    zipped = SimpleUploadedFile("sample.zip", _zip({"a.txt": b"a"}), "application/zip")
+
+    _post(client, attachments=[zipped])
+
+    assert in_transaction == [False]
+    assert Attachment.objects.get().archive["members"][0]["path"] == "sample.zip/a.txt"
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
 
 
 @override_settings(RENKEI_SUBMIT_MAX_FILE_BYTES=1000)
