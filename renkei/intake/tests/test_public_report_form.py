@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
 from typing import Any
 
 import pytest
@@ -14,6 +12,7 @@ from django.test import Client, override_settings
 from renkei.intake.attachments import Attachment
 from renkei.intake.models import RawReport, Report
 from renkei.lib.archives import inspect_attachment
+from renkei.lib.tests.test_archives import make_zip
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_limits")]
 URL = "/submit/"
@@ -155,20 +154,12 @@ def test_attachments_are_inspected_before_the_database_is_locked_for_the_report(
         return inspect_attachment(*args, **kwargs)
 
     monkeypatch.setattr("renkei.intake.attachments.inspect_attachment", watched)
-    zipped = SimpleUploadedFile("sample.zip", _zip({"a.txt": b"a"}), "application/zip")
+    zipped = SimpleUploadedFile("sample.zip", make_zip({"a.txt": b"a"}), "application/zip")
 
     _post(client, attachments=[zipped])
 
     assert in_transaction == [False]
     assert Attachment.objects.get().archive["members"][0]["path"] == "sample.zip/a.txt"
-
-
-def _zip(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 @override_settings(RENKEI_SUBMIT_MAX_FILE_BYTES=1000)
