@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from renkei.accounts.audit import audit_log
 from renkei.accounts.models import User
 from renkei.incidents.selectors import keyset_after, keyset_cursor, keyset_position
-from renkei.intake.collectors.mail import MailOutcome, email_process
+from renkei.intake.collectors.mail import MESSAGE_HEADERS, MailOutcome, email_process
 from renkei.intake.models import RawReport, RawStatus
 from renkei.lib.errors import ValidationError
 
@@ -61,6 +61,13 @@ def raw_report_reprocess(*, actor: User, raw: RawReport) -> MailOutcome:
         raise ValidationError(
             _("A raw report of the %(channel)s channel cannot be processed again.")
             % {"channel": raw.channel}
+        )
+    if raw.content_type == MESSAGE_HEADERS:  # parsed, the headers alone would be a report
+        raise ValidationError(
+            _(
+                "This raw report keeps only the headers of a message too large to fetch; "
+                "the message itself is on the mail server."
+            )
         )
     if raw.status == RawStatus.PARSED:
         raise ValidationError(_("This raw report was processed already."))

@@ -264,18 +264,20 @@ def report_ingest_batch(
 
 def raw_report_store(
     *, channel: str, source: str, content: bytes, content_type: str, position: int | None = None,
-    arrival: dict[str, Any] | None = None,
+    arrival: dict[str, Any] | None = None, status: str = RawStatus.STORED, error: str = "",
 ) -> RawReport:  # fmt: skip
     """Store a unit as received, in its own atomic block, before any parsing.
 
     Whatever happens to the parsing, the bytes are kept: committed on their own,
     or (a bulk import on SQLite, lib/grouped_commits.py) a savepoint that the
-    batch's failure does not undo.
+    batch's failure does not undo. A unit known to be a failure before any
+    parsing (a message too large to fetch) is stored failed, with its reason.
     """
     with transaction.atomic():
         return RawReport.objects.create(
             stored_at=timezone.now(), channel=channel, source=source, content=content,
-            content_type=content_type, position=position, arrival=arrival,
+            content_type=content_type, position=position, arrival=arrival, status=status,
+            error=error,
         )  # fmt: skip
 
 

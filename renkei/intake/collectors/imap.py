@@ -6,25 +6,44 @@ call returns), and only then mark it done: moved to RENKEI_IMAP_DONE_FOLDER
 when one is set (MOVE, or COPY where the server lacks MOVE), and flagged
 `\\Seen`. Nothing is ever deleted or expunged. A message that could not be
 stored is left unseen and the poll stops, so the next poll tries it again.
+
+Marking can fail once the message is stored (the done folder over quota or
+missing). The message then stays unseen, the server's answer is reported,
+and the poll goes on with the next message. Its raw report keeps where it
+was on the server (account, folder, UIDVALIDITY and UID, which name one
+message for good: RFC 3501 2.3.1.1), so the next poll recognises it, does
+not store it a second time, and only tries the marking again.
+
+A message larger than RENKEI_MAIL_MAX_BYTES (the size `renkei smtpd`
+refuses) is not downloaded: its header block is stored as a failed raw
+report with the reason, and it is marked done like any other. The message
+itself stays on the server.
 """
 
 from __future__ import annotations
 
+import imaplib
 import logging
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from django.conf import settings
 from imapclient import SEEN as SEEN_FLAG
 from imapclient import IMAPClient
 
-from renkei.intake.collectors.mail import email_receive
+from renkei.intake.collectors.mail import email_receive, email_store_headers_only
+from renkei.intake.models import RawReport
 from renkei.lib.errors import RenkeiError
 
 log = logging.getLogger(__name__)
 FETCH_CHUNK = 20  # messages fetched per round trip
+HEADERS_KEPT = 64 * 1024  # bytes of header kept of a message too large to fetch
+# A message is stored after the server received it, but the two clocks may
+# disagree: an earlier poll's raw report is looked for from this long before.
+CLOCK_SKEW = timedelta(days=1)
 
 
 class MailboxClient(Protocol):
@@ -51,6 +70,9 @@ class FetchSummary:
     failed: int = 0  # stored, but not parsed (the reason is on the raw report)
     raw_ids: list[int] = field(default_factory=list)
     stopped: str = ""  # why the poll stopped early (a message could not be stored)
+    earlier: int = 0  # stored by an earlier poll that could not mark them: only marked now
+    not_marked: list[str] = field(default_factory=list)  # stored, but left unseen: why
+    too_large: list[str] = field(default_factory=list)  # only their headers were stored
 
     def count(self, status: str, raw_id: int) -> None:
         self.fetched += 1
@@ -67,6 +89,13 @@ class FetchStopped(RenkeiError):
     """A message could not be stored; it stays unseen in the mailbox."""
 
 
+@dataclass(frozen=True)
+class _Unseen:
+    uid: int
+    size: int  # RFC822.SIZE, as the server counts it (CRLF line ends, like SMTP's DATA)
+    delivered: datetime | None
+
+
 def _done(client: MailboxClient, uid: int, done_folder: str) -> None:
     """Mark one stored message: moved out of the way if asked, and seen."""
     if done_folder:
@@ -77,36 +106,169 @@ def _done(client: MailboxClient, uid: int, done_folder: str) -> None:
     client.add_flags([uid], [SEEN_FLAG])
 
 
-def _message(item: dict[bytes, Any]) -> tuple[bytes, datetime | None]:
-    raw = item.get(b"BODY[]") or b""
+def _delivered(item: dict[bytes, Any]) -> datetime | None:
     delivered = item.get(b"INTERNALDATE")
-    if isinstance(delivered, datetime) and delivered.tzinfo is None:
-        delivered = None  # a local time of the server's choosing: use our own clock
-    return bytes(raw), delivered
+    if not isinstance(delivered, datetime) or delivered.tzinfo is None:
+        return None  # a local time of the server's choosing: use our own clock
+    return delivered
 
 
-def fetch_folder(client: MailboxClient, *, folder: str, done_folder: str = "") -> FetchSummary:
-    """Store every unseen message of `folder`; see the module docstring for the order."""
+def _unseen(client: MailboxClient, uids: list[int]) -> list[_Unseen]:
+    """Each message's size and delivery time, to decide what to download."""
+    fetched = client.fetch(uids, ["RFC822.SIZE", "INTERNALDATE"])
+    return [
+        _Unseen(uid, int(fetched[uid].get(b"RFC822.SIZE") or 0), _delivered(fetched[uid]))
+        for uid in uids
+        if uid in fetched  # expunged meanwhile by another client
+    ]
+
+
+def _contents(client: MailboxClient, uids: list[int], item: str, key: bytes) -> dict[int, bytes]:
+    if not uids:
+        return {}
+    fetched = client.fetch(uids, [item])
+    return {uid: bytes(fetched[uid].get(key) or b"") for uid in uids if uid in fetched}
+
+
+def _stored_earlier(where: dict[str, Any], delivered: datetime | None) -> int | None:
+    """The raw report of this very message, if a poll stored it but could not mark it.
+
+    Bounded by the delivery time so that the look-up, done for every unseen
+    message, reads the stored_at index rather than every raw report.
+    """
+    found = RawReport.objects.filter(
+        channel="email", **{f"arrival__imap__{key}": value for key, value in where.items()}
+    )
+    if delivered is not None:
+        found = found.filter(stored_at__gte=delivered - CLOCK_SKEW)
+    return found.order_by("pk").values_list("pk", flat=True).first()
+
+
+@dataclass
+class _Poll:
+    client: MailboxClient
+    folder: str
+    done_folder: str
+    place: dict[str, Any]  # account, folder and UIDVALIDITY: with a UID, one message
+    summary: FetchSummary = field(default_factory=FetchSummary)
+
+    def chunk(self, uids: list[int]) -> bool:
+        """Store and mark some unseen messages, in UID order; False once the poll must stop."""
+        unseen = _unseen(self.client, uids)
+        earlier = {m.uid: _stored_earlier(self._where(m), m.delivered) for m in unseen}
+        new = [m for m in unseen if earlier[m.uid] is None]
+        limit = settings.RENKEI_MAIL_MAX_BYTES
+        bodies = _contents(
+            self.client, [m.uid for m in new if m.size <= limit], "BODY.PEEK[]", b"BODY[]"
+        )
+        headers = _contents(
+            self.client, [m.uid for m in new if m.size > limit],
+            f"BODY.PEEK[HEADER]<0.{HEADERS_KEPT}>", b"BODY[HEADER]<0>",
+        )  # fmt: skip
+        for message in unseen:
+            raw_id = earlier[message.uid]
+            if raw_id is not None:
+                self.summary.earlier += 1
+            elif message.uid in bodies:
+                raw_id = self._store(message, bodies[message.uid])
+            elif message.uid in headers:
+                raw_id = self._store_headers(message, headers[message.uid], limit)
+            else:
+                continue  # expunged meanwhile
+            if raw_id is None or not self._mark(message, raw_id):
+                return False
+        return True
+
+    def _where(self, message: _Unseen) -> dict[str, Any]:
+        # The size too: a server that wrongly reuses UIDs would have to reuse it as well.
+        return {**self.place, "uid": message.uid, "size": message.size}
+
+    def _name(self, message: _Unseen) -> str:
+        return f"message UID {message.uid} of {self.folder}"
+
+    def _store(self, message: _Unseen, raw: bytes) -> int | None:
+        try:
+            outcome = email_receive(
+                raw, collector=f"imap:{self.folder}", received_at=message.delivered,
+                imap=self._where(message),
+            )  # fmt: skip
+        except Exception as exc:
+            log.exception("IMAP message %s could not be stored", message.uid)
+            self._not_stored(message, exc)
+            return None
+        self.summary.count(outcome.status, outcome.raw_id)
+        return outcome.raw_id
+
+    def _store_headers(self, message: _Unseen, headers: bytes, limit: int) -> int | None:
+        """A message over the size limit: its headers and the reason, not its bytes."""
+        reason = (
+            f"not fetched: {self._name(message)} has {message.size} bytes, more than "
+            f"RENKEI_MAIL_MAX_BYTES ({limit}); only its headers are kept here, the message "
+            f"stays on the mail server ({self._marking()})"
+        )
+        try:
+            raw = email_store_headers_only(
+                headers, reason=reason, collector=f"imap:{self.folder}",
+                received_at=message.delivered, imap=self._where(message),
+            )  # fmt: skip
+        except Exception as exc:
+            log.exception("IMAP message %s could not be stored", message.uid)
+            self._not_stored(message, exc)
+            return None
+        log.warning("IMAP %s is too large: raw report %s keeps its headers", message.uid, raw.pk)
+        self.summary.count("failed", raw.pk)
+        self.summary.too_large.append(f"raw report {raw.pk}: {reason}")
+        return raw.pk
+
+    def _not_stored(self, message: _Unseen, exc: Exception) -> None:
+        self.summary.stopped = f"{self._name(message)} not stored ({type(exc).__name__}: {exc})"
+
+    def _marking(self) -> str:
+        return f"moved to {self.done_folder}" if self.done_folder else "flagged \\Seen"
+
+    def _mark(self, message: _Unseen, raw_id: int) -> bool:
+        """Mark a stored message done; False if the connection is lost (the poll stops).
+
+        A refusal (the done folder over quota or missing) is reported and the
+        poll goes on: the message stays unseen, and the next poll finds its raw
+        report and tries the marking again.
+        """
+        try:
+            _done(self.client, message.uid, self.done_folder)
+        except (imaplib.IMAP4.abort, OSError) as exc:  # abort first: it is an IMAP4.error
+            log.error("IMAP connection lost while marking message %s", message.uid)
+            self.summary.stopped = (
+                f"{self._name(message)} stored as raw report {raw_id}, then the connection was "
+                f"lost before it was {self._marking()} ({type(exc).__name__}: {exc})"
+            )
+            return False
+        except imaplib.IMAP4.error as exc:  # the server's NO or BAD answer
+            problem = (
+                f"{self._name(message)} stored as raw report {raw_id} but not "
+                f"{self._marking()}: {exc}; it stays unseen and the next poll tries again"
+            )
+            log.warning("IMAP %s", problem)
+            self.summary.not_marked.append(problem)
+        return True
+
+
+def fetch_folder(
+    client: MailboxClient, *, folder: str, done_folder: str = "", account: str = ""
+) -> FetchSummary:
+    """Store every unseen message of `folder`; see the module docstring for the order.
+
+    `account` (user@host) tells this mailbox's messages from another's with
+    the same folder name and UIDs.
+    """
     client.normalise_times = False
-    client.select_folder(folder)
-    summary = FetchSummary()
+    selected = client.select_folder(folder) or {}
+    place = {"account": account, "folder": folder, "uidvalidity": selected.get(b"UIDVALIDITY")}
+    poll = _Poll(client, folder, done_folder, place)
     uids = sorted(client.search(["UNSEEN"]))
     for start in range(0, len(uids), FETCH_CHUNK):
-        chunk = uids[start : start + FETCH_CHUNK]
-        fetched = client.fetch(chunk, ["BODY.PEEK[]", "INTERNALDATE"])
-        for uid in chunk:
-            if uid not in fetched:
-                continue
-            raw, delivered = _message(fetched[uid])
-            try:
-                outcome = email_receive(raw, collector=f"imap:{folder}", received_at=delivered)
-            except Exception as exc:
-                log.exception("IMAP message %s could not be stored", uid)
-                summary.stopped = f"message UID {uid} not stored ({type(exc).__name__}: {exc})"
-                return summary
-            _done(client, uid, done_folder)
-            summary.count(outcome.status, outcome.raw_id)
-    return summary
+        if not poll.chunk(uids[start : start + FETCH_CHUNK]):
+            break
+    return poll.summary
 
 
 def imap_connect() -> IMAPClient:
@@ -125,7 +287,11 @@ def fetchmail_once(connect: Callable[[], MailboxClient] = imap_connect) -> Fetch
     client = connect()
     try:
         return fetch_folder(
-            client, folder=settings.RENKEI_IMAP_FOLDER, done_folder=settings.RENKEI_IMAP_DONE_FOLDER
-        )
+            client, folder=settings.RENKEI_IMAP_FOLDER,
+            done_folder=settings.RENKEI_IMAP_DONE_FOLDER,
+            account=f"{settings.RENKEI_IMAP_USER}@{settings.RENKEI_IMAP_HOST}",
+        )  # fmt: skip
     finally:
-        client.logout()
+        # After a lost connection, logging out fails too; the summary says what happened.
+        with suppress(imaplib.IMAP4.error, OSError):
+            client.logout()

@@ -52,6 +52,8 @@ log = logging.getLogger(__name__)
 # LMTP and fetched over IMAP is one report.
 MAIL_SOURCE = "email"
 MESSAGE_RFC822 = "message/rfc822"
+# Only the header block of a message (RFC 6522): what is kept of one too large to fetch.
+MESSAGE_HEADERS = "text/rfc822-headers"
 
 
 @dataclass
@@ -72,13 +74,16 @@ def message_ref(raw: bytes) -> str:
 def email_receive(
     raw: bytes, *, collector: str, received_at: datetime | None = None,
     actor: User | None = None, envelope: dict[str, Any] | None = None,
+    imap: dict[str, Any] | None = None,
 ) -> MailOutcome:  # fmt: skip
     """Store one message as received, then turn it into a report.
 
     Raises only when the raw message could not be stored (the caller must
     then not acknowledge it: an MTA retries, IMAP leaves it unseen).
     """
-    stored = email_store(raw, collector=collector, received_at=received_at, envelope=envelope)
+    stored = email_store(
+        raw, collector=collector, received_at=received_at, envelope=envelope, imap=imap
+    )
     return email_process(
         stored, collector=collector, received_at=received_at, actor=actor, envelope=envelope
     )
@@ -86,18 +91,41 @@ def email_receive(
 
 def email_store(
     raw: bytes, *, collector: str, received_at: datetime | None = None,
-    envelope: dict[str, Any] | None = None,
+    envelope: dict[str, Any] | None = None, imap: dict[str, Any] | None = None,
 ) -> RawReport:  # fmt: skip
     """The message's bytes and how it arrived, committed before any parsing."""
-    arrival = {
+    return raw_report_store(
+        channel="email", source=MAIL_SOURCE, content=raw, content_type=MESSAGE_RFC822,
+        arrival=_arrival(collector, received_at, envelope, imap),
+    )  # fmt: skip
+
+
+def email_store_headers_only(
+    headers: bytes, *, reason: str, collector: str, received_at: datetime | None = None,
+    imap: dict[str, Any] | None = None,
+) -> RawReport:  # fmt: skip
+    """What is kept of a message a collector could not refuse but would not take
+    whole (IMAP: over RENKEI_MAIL_MAX_BYTES, and already in the mailbox): its
+    header block, stored failed with the reason for analysts to see."""
+    return raw_report_store(
+        channel="email", source=MAIL_SOURCE, content=headers, content_type=MESSAGE_HEADERS,
+        arrival=_arrival(collector, received_at, None, imap), status=RawStatus.FAILED,
+        error=reason[:2000],
+    )  # fmt: skip
+
+
+def _arrival(
+    collector: str, received_at: datetime | None, envelope: dict[str, Any] | None,
+    imap: dict[str, Any] | None,
+) -> dict[str, Any]:  # fmt: skip
+    arrival: dict[str, Any] = {
         "collector": collector,
         "received_at": received_at.isoformat() if received_at else None,
         "envelope": envelope or {},
     }
-    return raw_report_store(
-        channel="email", source=MAIL_SOURCE, content=raw, content_type=MESSAGE_RFC822,
-        arrival=arrival,
-    )  # fmt: skip
+    if imap is not None:  # where it sits on the server, so that a later poll knows it
+        arrival["imap"] = imap
+    return arrival
 
 
 def email_process(

@@ -7,10 +7,12 @@ login, UNSEEN search, BODY.PEEK fetch, MOVE or \\Seen, logout.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 from imapclient import IMAPClient
 
 from renkei.intake.collectors.imap import fetchmail_once
@@ -103,3 +105,47 @@ def test_without_a_done_folder_messages_stay_and_are_marked_seen(
     assert len(inbox) == 3  # nothing deleted
     assert all(b"\\Seen" in flags for _, flags in inbox)
     assert RawReport.objects.count() == 3
+
+
+def test_a_missing_done_folder_is_reported_and_no_message_is_stored_twice(
+    imap_server: ImapServer, settings: Any
+) -> None:
+    _deliver(imap_server, INBOX_MESSAGES)
+    _configure(settings, imap_server, done_folder="Done")  # not created yet
+    out, err = io.StringIO(), io.StringIO()
+
+    with pytest.raises(CommandError, match="3 stored message"):
+        call_command("fetchmail", "--once", stdout=out, stderr=err)
+    refused = err.getvalue()
+    client = _client(imap_server)
+    client.create_folder("Done")
+    client.logout()
+    call_command("fetchmail", "--once", stdout=out, stderr=err)
+
+    assert "message UID 1 of INBOX stored as raw report" in refused
+    assert "not moved to Done: move failed: [TRYCREATE]" in refused
+    assert "fetched 0: reports 0, duplicates 0, not parsed 0; stored by an earlier poll 3" in (
+        out.getvalue()
+    )
+    mailbox = _mailbox(imap_server)
+    assert (len(mailbox["INBOX"]), len(mailbox["Done"])) == (0, 3)
+    assert RawReport.objects.count() == 3
+
+
+def test_a_message_over_the_size_limit_stays_on_the_server_and_its_headers_are_kept(
+    imap_server: ImapServer, settings: Any
+) -> None:
+    large = message(subject="large", body="https://large.example-phish.xyz/\r\n" * 500)
+    _deliver(imap_server, [large, INBOX_MESSAGES[1]])
+    _configure(settings, imap_server)
+    settings.RENKEI_MAIL_MAX_BYTES = 4096
+
+    summary = fetchmail_once()
+
+    assert (summary.fetched, summary.created, summary.failed) == (2, 1, 1)
+    kept = RawReport.objects.get(content_type="text/rfc822-headers")
+    assert bytes(kept.content) == large[: large.index(b"\r\n\r\n") + 4]
+    assert f"has {len(large)} bytes, more than RENKEI_MAIL_MAX_BYTES (4096)" in kept.error
+    inbox = _mailbox(imap_server)["INBOX"]
+    assert large in [body for body, _ in inbox]  # still there, whole
+    assert all(b"\\Seen" in flags for _, flags in inbox)

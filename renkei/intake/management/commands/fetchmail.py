@@ -15,7 +15,8 @@ class Command(BaseCommand):
     help = (
         "Fetch unseen messages from the IMAP mailbox (RENKEI_IMAP_*), store each as "
         "received, then flag or move it. Nothing is deleted. Polls every "
-        "RENKEI_IMAP_INTERVAL seconds; --once for a single poll (cron)."
+        "RENKEI_IMAP_INTERVAL seconds; --once for a single poll (cron), which exits 1 "
+        "when a stored message could not be flagged or moved."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -28,6 +29,11 @@ class Command(BaseCommand):
             if summary.stopped:
                 raise CommandError(summary.stopped)
             if options["once"]:
+                if summary.not_marked:  # for cron and systemd: the mailbox needs a look
+                    raise CommandError(
+                        f"{len(summary.not_marked)} stored message(s) not marked done; "
+                        "the next poll tries again"
+                    )
                 return
             time.sleep(settings.RENKEI_IMAP_INTERVAL)
 
@@ -35,4 +41,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"fetched {summary.fetched}: reports {summary.created}, duplicates "
             f"{summary.duplicates}, not parsed {summary.failed}"
+            + (f"; stored by an earlier poll {summary.earlier}" if summary.earlier else "")
         )
+        for line in summary.too_large + summary.not_marked:
+            self.stderr.write(line)
