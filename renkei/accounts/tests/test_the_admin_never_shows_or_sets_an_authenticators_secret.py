@@ -65,3 +65,13 @@ def test_removing_an_authenticator_is_audited(personas: dict[str, User]) -> None
     [event] = AuditEvent.objects.filter(action="user.2fa_remove")
     assert (event.actor, event.object_id) == (personas["admin"], str(personas["analyst"].pk))
     assert event.before == {"device": device.pk, "name": "phone"}
+
+
+def test_the_list_cannot_be_filtered_by_the_secret(personas: dict[str, User]) -> None:
+    device = _device(personas["analyst"])
+    client = signed_in(personas["admin"])
+    changelist = reverse("admin:otp_totp_totpdevice_changelist")
+
+    for guess in (device.key[:1], "not-a-prefix"):
+        page = client.get(changelist, {"key__startswith": guess})
+        assert page.status_code == 302 or "phone" not in page.content.decode()
