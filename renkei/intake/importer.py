@@ -45,6 +45,7 @@ from renkei.intake.services import (
 from renkei.lib import sqlbulk
 from renkei.lib.errors import RenkeiError, ValidationError
 from renkei.lib.grouped_commits import GroupedCommits
+from renkei.lib.interrupts import interrupts_deferred
 from renkei.lib.readahead import read_ahead, yield_to_storing
 
 T = TypeVar("T")
@@ -179,9 +180,13 @@ class ExchangeImporter:
             self._reject(self.summary.lines + 1, b"", f"file unreadable from {parsed.broken}")
             self._note_committed()
             return
-        self._import_parsed(parsed)
-        self.summary.lines = parsed.lines[-1][0]
-        self._note_committed()  # before the progress callback, where Ctrl-C may land
+        # Ctrl-C waits for the batch and for the note of what it committed:
+        # landing between a COMMIT and that note, it would leave the count the
+        # import says behind what the database holds.
+        with interrupts_deferred():
+            self._import_parsed(parsed)
+            self.summary.lines = parsed.lines[-1][0]
+            self._note_committed()
         if self.progress:
             self.progress(parsed.bytes_read, self.summary.lines)
 

@@ -24,6 +24,7 @@ from types import TracebackType
 
 from django.db import connection, transaction
 
+from renkei.lib.interrupts import interrupts_deferred
 from renkei.lib.readahead import reading_may_run
 
 # The longest sleep of SQLite's default busy handler between two attempts (100 ms), and a margin.
@@ -94,5 +95,7 @@ class GroupedCommits:
     def _commit(self) -> None:
         atomic, self._atomic = self._atomic, None
         assert atomic is not None
-        with reading_may_run():
+        # Ctrl-C between the COMMIT and its hooks would leave the import's own
+        # count of what it committed behind the database's.
+        with reading_may_run(), interrupts_deferred():
             atomic.__exit__(None, None, None)
