@@ -31,6 +31,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     StringConstraints,
+    field_validator,
 )
 
 from renkei.accounts.models import User
@@ -49,6 +50,7 @@ from renkei.intake.collectors.api import (
     api_receive,
     api_reject_request,
 )
+from renkei.intake.exchange import SERVER_SET_EXTRA
 from renkei.intake.models import Report
 from renkei.lib.errors import ValidationError
 from renkei.lib.timestamps import as_utc
@@ -145,7 +147,21 @@ class ReportIn(BaseModel):
     brand: str = Field("", max_length=200)
     text: str = Field("", max_length=1_000_000)
     reporter: str = Field("", max_length=200)
-    extra: dict[str, Any] = Field(default_factory=dict)
+    extra: dict[str, Any] = Field(
+        default_factory=dict,
+        description="the client's own data, kept and given back; not "
+        + ", ".join(f"`{k}`" for k in sorted(SERVER_SET_EXTRA))
+        + ", which renkei records itself",
+    )
+
+    @field_validator("extra")
+    @classmethod
+    def _not_server_set(cls, extra: dict[str, Any]) -> dict[str, Any]:
+        # Shown on the incident page as renkei's own findings ("signature valid").
+        claimed = sorted(SERVER_SET_EXTRA & extra.keys())
+        if claimed:
+            raise ValueError(f"{', '.join(claimed)} in extra: renkei records these itself")
+        return extra
 
 
 class BatchIn(BaseModel):

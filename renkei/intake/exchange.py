@@ -45,6 +45,13 @@ REASONS = (
     "site_unreachable", "already_notified", "information_only", "low_threat",
     "insufficient_logs", "insufficient_information",
 )  # fmt: skip
+# What this instance itself found about a report, kept in its `extra` and shown
+# as such: an OpenPGP verdict, the classifier's suggestion, an analyst's decision.
+# From a file or an API client they would pass for this instance's own findings
+# ("signature valid", "decided by admin"), so a file's are kept under FROM_SOURCE
+# and an API client's are refused.
+SERVER_SET_EXTRA = frozenset({"pgp", "suggestion", "decision"})
+FROM_SOURCE = "from_source"
 
 
 @dataclass(slots=True)
@@ -417,8 +424,24 @@ def parse_line(line: bytes | str, position: int | None = None) -> Record:
     fields = _Fields(data)
     record = parser(fields)
     if not isinstance(record, BrandRecord):
-        record.extra = fields.leftovers(_KNOWN[kind])
+        record.extra = _server_set_moved_aside(fields.leftovers(_KNOWN[kind]))
         record.position = position
     if isinstance(record, ReportRecord):
         record.raw = line.encode() if isinstance(line, str) else line
     return record
+
+
+def _server_set_moved_aside(extra: dict[str, Any]) -> dict[str, Any]:
+    """A file's own `pgp`, `suggestion` or `decision`, kept under FROM_SOURCE:
+    another instance's findings (or anyone's claims), not this one's."""
+    if not extra or extra.keys().isdisjoint(SERVER_SET_EXTRA):
+        return extra
+    kept = {k: v for k, v in extra.items() if k not in SERVER_SET_EXTRA}
+    moved = {k: v for k, v in extra.items() if k in SERVER_SET_EXTRA}
+    earlier = kept.get(FROM_SOURCE)
+    if isinstance(earlier, dict):
+        moved = {**earlier, **moved}
+    elif earlier is not None:
+        moved[FROM_SOURCE] = earlier
+    kept[FROM_SOURCE] = moved
+    return kept
