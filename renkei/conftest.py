@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,12 +13,23 @@ from renkei.accounts.tests.personas import make_personas
 from renkei.intake.tests.scenario import SCENARIO
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def fresh_rate_limits() -> Iterator[None]:
-    """The public form's rate limits (in the cache) start empty and are left empty."""
+    """Rate limits and the sign-in throttle (in the cache) start empty and are left
+    empty: the API's submissions per user would otherwise count over the suite."""
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def sigint_handler_restored() -> Iterator[None]:
+    """A test that runs an RQ worker in this process leaves the worker's SIGINT
+    handler behind; a later test's Ctrl-C would then stop a worker that is gone."""
+    handler = signal.getsignal(signal.SIGINT)
+    yield
+    if handler is not None:
+        signal.signal(signal.SIGINT, handler)
 
 
 @pytest.fixture

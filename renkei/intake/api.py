@@ -20,10 +20,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema, Status
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
+from ninja.throttling import BaseThrottle
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -52,7 +53,9 @@ from renkei.intake.collectors.api import (
 )
 from renkei.intake.exchange import SERVER_SET_EXTRA
 from renkei.intake.models import Report
+from renkei.intake.ratelimit import api_submit_rate_limited
 from renkei.lib.errors import ValidationError
+from renkei.lib.ratelimit import seconds_left_in_window
 from renkei.lib.timestamps import as_utc
 
 Category = Literal[
@@ -173,8 +176,10 @@ class ResultOut(Schema):
     index: int
     ref: str
     status: Literal["created", "duplicate", "rejected"]
-    report_id: int | None = None
-    incident: str | None = None
+    report_id: int | None = Field(None, description="given to center staff only")
+    incident: str | None = Field(
+        None, description="the incident the report joined; given to center staff only"
+    )
     reason: str = ""
 
 
@@ -303,7 +308,14 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     message = getattr(request, "renkei_body_error", None) or exc.message
     if exc.status_code == 400:
         _keep_refused(request, f"refused: {message}")
-    return api.create_response(request, {"detail": message}, status=exc.status_code)
+    if isinstance(exc, Throttled):
+        limit = settings.RENKEI_API_SUBMIT_RATE_LIMIT
+        window = settings.RENKEI_API_SUBMIT_RATE_WINDOW
+        message = f"more than {limit} submissions in {window} s; try again in {exc.wait} s"
+    response = api.create_response(request, {"detail": message}, status=exc.status_code)
+    if isinstance(exc, Throttled) and exc.wait:
+        response["Retry-After"] = str(exc.wait)
+    return response
 
 
 @api.exception_handler(AuthenticationError)
@@ -323,14 +335,42 @@ def _staff(request: HttpRequest) -> User:
 # --- Submitting ---------------------------------------------------------------------
 
 
+class _SubmitThrottle(BaseThrottle):
+    """Submissions per user (RENKEI_API_SUBMIT_RATE_LIMIT), counted after the
+    token and before the body is read: a flood is neither parsed nor stored."""
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        return not api_submit_rate_limited(_submitter(request).get_username())
+
+    def wait(self) -> int:
+        return seconds_left_in_window(settings.RENKEI_API_SUBMIT_RATE_WINDOW)
+
+
+def _submitter(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def _told(user: User, result: ApiResult) -> dict[str, Any]:
+    """A result as its submitter may see it.
+
+    Staff see the report and the incident it joined. Anyone else would learn
+    from the incident whether others had reported the same site (and, from
+    the ids, how busy the center is): they get their own ref and the status.
+    """
+    told = result.__dict__.copy()
+    if not user.is_center_staff:
+        told["report_id"] = told["incident"] = None
+    return told
+
+
 def _item(report: ReportIn) -> ApiReport:
     return ApiReport(**report.model_dump())
 
 
-def _results(results: list[ApiResult]) -> dict[str, Any]:
+def _results(user: User, results: list[ApiResult]) -> dict[str, Any]:
     counts = {s: sum(1 for r in results if r.status == s) for s in ("created", "duplicate")}
     return {
-        "results": [r.__dict__ for r in results],
+        "results": [_told(user, r) for r in results],
         "created": counts["created"],
         "duplicates": counts["duplicate"],
         "rejected": len(results) - counts["created"] - counts["duplicate"],
@@ -341,29 +381,32 @@ def _results(results: list[ApiResult]) -> dict[str, Any]:
     "/reports",
     response={
         201: ResultOut, 200: ResultOut, 400: Problem, 401: Problem, 413: Problem, 422: Invalid,
+        429: Problem,
     },
-    summary="Submit one report", tags=["reports"],
+    summary="Submit one report", tags=["reports"], throttle=[_SubmitThrottle()],
 )  # fmt: skip
 def report_submit(request: HttpRequest, report: ReportIn) -> Status[dict[str, Any]]:
-    raw = api_raw_store(request.auth, request.body)  # type: ignore[attr-defined]
-    result = api_receive(request.auth, raw, [_item(report)])[0]  # type: ignore[attr-defined]
+    user = _submitter(request)
+    raw = api_raw_store(user, request.body)
+    result = api_receive(user, raw, [_item(report)])[0]
     if result.status == "rejected":
         return Status(422, {"detail": result.reason})
-    return Status(201 if result.status == "created" else 200, result.__dict__)
+    return Status(201 if result.status == "created" else 200, _told(user, result))
 
 
 @api.post(
     "/reports/batch",
-    response={200: BatchOut, 400: Problem, 401: Problem, 413: Problem, 422: Invalid},
-    summary="Submit several reports at once", tags=["reports"],
+    response={200: BatchOut, 400: Problem, 401: Problem, 413: Problem, 422: Invalid, 429: Problem},
+    summary="Submit several reports at once", tags=["reports"], throttle=[_SubmitThrottle()],
 )  # fmt: skip
 def report_submit_batch(request: HttpRequest, batch: BatchIn) -> Status[dict[str, Any]]:
     if len(batch.reports) > settings.RENKEI_API_BATCH_MAX:
         detail = f"at most {settings.RENKEI_API_BATCH_MAX} reports per request"
         return Status(413, {"detail": detail})
-    raw = api_raw_store(request.auth, request.body)  # type: ignore[attr-defined]
-    results = api_receive(request.auth, raw, [_item(r) for r in batch.reports])  # type: ignore[attr-defined]
-    return Status(200, _results(results))
+    user = _submitter(request)
+    raw = api_raw_store(user, request.body)
+    results = api_receive(user, raw, [_item(r) for r in batch.reports])
+    return Status(200, _results(user, results))
 
 
 # --- Reading ------------------------------------------------------------------------

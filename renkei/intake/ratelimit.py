@@ -1,4 +1,5 @@
-"""The public form's rate limit: attempts per client address in a fixed window."""
+"""Rate limits of the public form (per client address) and of API submissions
+(per user), each a count of attempts in a fixed window."""
 
 from __future__ import annotations
 
@@ -18,3 +19,12 @@ def submit_rate_limited(request: HttpRequest) -> bool:
         "submit", client_address(request),
         limit=settings.RENKEI_SUBMIT_RATE_LIMIT, window=settings.RENKEI_SUBMIT_RATE_WINDOW,
     )  # fmt: skip
+
+
+def api_submit_rate_limited(username: str) -> bool:
+    limit = settings.RENKEI_API_SUBMIT_RATE_LIMIT
+    if limit <= 0:
+        return False
+    return rate_limit_exceeded(
+        "api-submit", username, limit=limit, window=settings.RENKEI_API_SUBMIT_RATE_WINDOW
+    )

@@ -39,6 +39,11 @@ def _key(scope: str, subject: str, window: int) -> str:
     return f"renkei:ratelimit:{scope}:{window}:{number}:{digest}"
 
 
+def seconds_left_in_window(window: int) -> int:
+    """Until the current window ends and its counts start again from zero."""
+    return max(1, int(window - time.time() % window))
+
+
 def attempts_counted(scope: str, subject: str, *, window: int) -> int:
     """How many attempts `subject` made in this window."""
     return int(cache.get(_key(scope, subject, window), 0))

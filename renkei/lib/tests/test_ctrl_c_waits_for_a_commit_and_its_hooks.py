@@ -10,12 +10,21 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from collections.abc import Iterator
 
 import pytest
 from django.db import connection, transaction
 
 from renkei.lib.grouped_commits import GroupedCommits
 from renkei.lib.interrupts import interrupts_deferred
+
+
+@pytest.fixture(autouse=True)
+def python_s_own_handler() -> Iterator[None]:
+    """Python's KeyboardInterrupt, whatever an earlier test installed."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 def _interrupt_me() -> None:
