@@ -189,5 +189,26 @@ def user_password_set_record(*, actor: User, user: User) -> None:
     audit_log(actor=actor, action="user.password_set", obj=user, after={"usable": usable})
 
 
+@transaction.atomic
+def user_password_reset(*, user: User, request: HttpRequest | None) -> None:
+    """A password reset through the e-mail link is finished: record it, revoke every API token.
+
+    Whoever resets a password may be shutting out someone who took the account,
+    and a token that person made would go on working without the password.
+    Sessions need nothing here: Django ends those signed in with the old
+    password, since each keeps a hash of it (the session auth hash).
+    Neither the new password nor the link's token is recorded.
+    """
+    active = list(ApiToken.objects.filter(user=user, revoked__isnull=True).order_by("id"))
+    audit_log(
+        actor=user,
+        action="user.password_reset",
+        obj=user,
+        after={**_where(request), "api_tokens_revoked": [token.prefix for token in active]},
+    )
+    for token in active:
+        api_token_revoke(actor=user, token=token)
+
+
 def user_delete_record(*, actor: User, user: User) -> None:
     audit_log(actor=actor, action="user.delete", obj=user, before=_user_snapshot(user))

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
@@ -23,7 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from renkei.accounts.access import SignedInRequest, StaffRequest, staff_required
 from renkei.accounts.forms import ApiTokenForm, LanguageForm, SignInForm, TokenCodeForm
 from renkei.accounts.middleware import two_factor_exempt
-from renkei.accounts.models import ApiToken
+from renkei.accounts.models import ApiToken, User
 from renkei.accounts.services import (
     api_token_create,
     api_token_revoke,
@@ -31,6 +33,7 @@ from renkei.accounts.services import (
     totp_device_confirm,
     totp_device_pending,
     totp_wait_seconds,
+    user_password_reset,
     user_set_language,
 )
 
@@ -62,8 +65,21 @@ password_reset = two_factor_exempt(
 password_reset_done = two_factor_exempt(
     auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
 )
+
+
+class _PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's page for the link in the reset mail; a reset it completes is audited
+    and ends the account's API tokens (see `user_password_reset`)."""
+
+    @transaction.atomic  # the new password, its record and the revocations
+    def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:
+        response = super().form_valid(form)  # saves the new password
+        user_password_reset(user=form.user, request=self.request)
+        return response
+
+
 password_reset_confirm = two_factor_exempt(
-    auth_views.PasswordResetConfirmView.as_view(
+    _PasswordResetConfirmView.as_view(
         template_name="accounts/password_reset_confirm.html",
         success_url=reverse_lazy("accounts:password_reset_complete"),
     )
