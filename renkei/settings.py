@@ -58,7 +58,7 @@ RENKEI_IMPORT_BATCH_SIZE = envint("RENKEI_IMPORT_BATCH_SIZE", 5000)
 RENKEI_IMPORT_COMMIT_SECONDS = envfloat("RENKEI_IMPORT_COMMIT_SECONDS", 2.0)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "renkei.accounts.admin_site.RenkeiAdminConfig",  # django.contrib.admin, its site audited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -189,6 +189,11 @@ def user_password_set_record(*, actor: User, user: User) -> None:
     audit_log(actor=actor, action="user.password_set", obj=user, after={"usable": usable})
 
 
+def user_password_change_record(*, user: User, request: HttpRequest | None) -> None:
+    """Someone changed their own password, knowing the old one (the admin site's page)."""
+    audit_log(actor=user, action="user.password_change", obj=user, after=_where(request))
+
+
 @transaction.atomic
 def user_password_reset(*, user: User, request: HttpRequest | None) -> None:
     """A password reset through the e-mail link is finished: record it, revoke every API token.
