@@ -183,10 +183,19 @@ def user_change_record(
         )
 
 
-def user_password_set_record(*, actor: User, user: User) -> None:
-    """A password set for someone by an administrator (never the password itself)."""
+def user_password_set_record(*, actor: User | None, user: User, actor_label: str = "") -> None:
+    """A password set for someone by an administrator (never the password itself).
+
+    `actor` is None when the operator set it from the command line (`renkei init`).
+    """
     usable = user.has_usable_password()
-    audit_log(actor=actor, action="user.password_set", obj=user, after={"usable": usable})
+    audit_log(
+        actor=actor,
+        actor_label=actor_label,
+        action="user.password_set",
+        obj=user,
+        after={"usable": usable},
+    )
 
 
 def user_password_change_record(*, user: User, request: HttpRequest | None) -> None:

@@ -10,9 +10,19 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
 
 from renkei.accounts.models import Role, User
+from renkei.accounts.services import user_password_set_record
 from renkei.lib.env import write_private
+
+
+@transaction.atomic
+def _password_set(user: User, password: str) -> None:
+    """`--reset-password`: audited like a password set in the admin, by the operator."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    user_password_set_record(actor=None, user=user, actor_label="renkei init")
 
 
 class Command(BaseCommand):
@@ -42,8 +52,7 @@ class Command(BaseCommand):
                 username=username, email=options["email"], password=password, role=Role.ADMIN
             )
         else:
-            user.set_password(password)
-            user.save(update_fields=["password"])
+            _password_set(user, password)
         self._announce(username, password)
 
     def _password(self) -> str:
