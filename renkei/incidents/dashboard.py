@@ -20,6 +20,7 @@ from renkei.coordination.sla import (
     sla_cutoffs,
 )
 from renkei.incidents.models import CATEGORY_CHOICES, QUEUE_STATUSES, Incident
+from renkei.incidents.selectors import reported_again_q
 from renkei.intake.models import Report
 
 AGE_BUCKETS = ((0, 3), (4, 7), (8, 10), (11, None))  # business days, as REPORT-SPEC.md buckets
@@ -33,6 +34,7 @@ class Dashboard:
     open_by_category: list[dict[str, Any]]
     overdue_by_category: list[dict[str, Any]]
     overdue_total: int
+    reported_again_total: int
     failed_notifications: list[Notification]
     quarter: dict[str, Any]
 
@@ -144,6 +146,7 @@ def dashboard(now: datetime | None = None) -> Dashboard:
         open_by_category=_open_by_category(now),
         overdue_by_category=overdue_rows,
         overdue_total=overdue_total,
+        reported_again_total=Incident.objects.filter(reported_again_q()).count(),
         failed_notifications=list(failed),
         quarter=_quarter_figures(now),
     )

@@ -68,6 +68,7 @@ class QueueFilterForm(forms.Form):
         choices=[("", _("any")), ("yes", _("notified")), ("no", _("not notified"))],
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    reported_again = forms.BooleanField(label=_("Reported again after resolution"), required=False)
     order = forms.ChoiceField(
         label=_("Order"),
         required=False,
@@ -96,6 +97,7 @@ class QueueFilterForm(forms.Form):
             country=data.get("country", ""),
             has_notification=data.get("has_notification", ""),
             overdue=bool(data.get("overdue")),
+            reported_again=bool(data.get("reported_again")),
             q=data.get("q", ""),
             order=data.get("order") or "oldest",
         )

@@ -58,6 +58,7 @@ class QueueFilters:
     country: str = ""  # a notification's recipient country
     has_notification: str = ""  # "", "yes", "no"
     overdue: bool = False
+    reported_again: bool = False  # resolved, with a report received after its resolution
     q: str = ""
     order: str = "oldest"  # or "newest"
 
@@ -151,8 +152,24 @@ def month_span(month: str) -> tuple[datetime, datetime] | None:
     return start, end
 
 
+def reported_again_q() -> Q:
+    """Resolved incidents with a report received after every resolution they have.
+
+    A report within the dedup window joins its incident whatever the status:
+    the site came back, or someone reports it still up. The incident stays
+    resolved (its resolution and handling time stand, as the statistics count
+    them), so without this nobody would see the new report.
+    """
+    resolutions = Resolution.objects.filter(incident=OuterRef("pk"))
+    return (
+        Q(status=IncidentStatus.RESOLVED)
+        & Exists(resolutions)
+        & ~Exists(resolutions.filter(resolved_at__gte=OuterRef("last_report_at")))
+    )
+
+
 def _status_q(filters: QueueFilters) -> Q:
-    if filters.status == "all" or (filters.q and not filters.status):
+    if filters.status == "all" or ((filters.q or filters.reported_again) and not filters.status):
         return Q()
     if filters.status in IncidentStatus.values:
         return Q(status=filters.status)
@@ -180,6 +197,8 @@ def queue_queryset(filters: QueueFilters, cutoffs: SlaCutoffs) -> tuple[QuerySet
         )
     if filters.overdue:
         qs = qs.filter(overdue_q(cutoffs))
+    if filters.reported_again:
+        qs = qs.filter(reported_again_q())
     failed = False
     if filters.q:
         condition = search_q(filters.q)
@@ -424,3 +443,14 @@ def incident_merges(incident: Incident) -> dict[str, list[IncidentMerge]]:
     """Merges into this incident and out of it that can still be undone."""
     live = IncidentMerge.objects.filter(undone_at__isnull=True).select_related("source", "target")
     return {"into": list(live.filter(target=incident)), "out": list(live.filter(source=incident))}
+
+
+def reports_after_resolution(incident: Incident) -> tuple[datetime, int] | None:
+    """(when it was last resolved, reports received since) for a resolved incident."""
+    if incident.status != IncidentStatus.RESOLVED:
+        return None
+    last = incident.resolutions.order_by("-resolved_at").values_list("resolved_at", flat=True)
+    resolved_at = last.first()
+    if resolved_at is None or incident.last_report_at <= resolved_at:
+        return None
+    return resolved_at, incident.reports.filter(received_at__gt=resolved_at).count()

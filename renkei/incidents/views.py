@@ -112,6 +112,7 @@ def detail(request: StaffRequest, ref: str) -> HttpResponse:
             :20
         ],
         "stuck": stuck,
+        "reported_again": selectors.reports_after_resolution(incident),
         "stuck_ids": {notification.pk for notification in stuck},
         "reclassify": ReclassifyForm(initial={"category": incident.category}),
         "no_notification": NoNotificationForm(),
