@@ -13,6 +13,7 @@ from renkei.accounts.models import User
 from renkei.coordination.models import NO_NOTIFICATION_REASONS, NoNotification, Resolution
 from renkei.incidents.labels import STATUS_LABELS
 from renkei.incidents.models import Incident, IncidentStatus
+from renkei.incidents.selectors import reports_after_resolution
 from renkei.incidents.services import MAX_BULK, require_staff
 from renkei.lib.errors import ValidationError
 
@@ -53,12 +54,21 @@ def incident_resolve(
 ) -> Resolution:
     require_staff(actor)
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
-    if incident.status in (IncidentStatus.MERGED, IncidentStatus.RESOLVED):
+    # Resolved again: reported after its resolution (the site came back) and taken down again.
+    again = reports_after_resolution(incident)
+    if incident.status == IncidentStatus.MERGED or (
+        incident.status == IncidentStatus.RESOLVED and again is None
+    ):
         raise ValidationError(
             _("%(ref)s is already %(status)s.")
             % {"ref": incident.ref, "status": STATUS_LABELS.get(incident.status, incident.status)}
         )
     resolved_at = _resolution_time(incident, resolved_at)
+    if again is not None and resolved_at <= again[0]:
+        raise ValidationError(
+            _("%(ref)s was last resolved at %(time)s: a new resolution must be later.")
+            % {"ref": incident.ref, "time": timezone.localtime(again[0]).strftime("%Y-%m-%d %H:%M")}
+        )
     resolution = Resolution.objects.create(incident=incident, resolved_at=resolved_at)
     before = {"status": incident.status}
     incident.status = IncidentStatus.RESOLVED

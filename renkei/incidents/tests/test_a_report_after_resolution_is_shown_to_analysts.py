@@ -94,3 +94,26 @@ def test_without_such_incidents_the_dashboard_shows_no_card(
     page = signed_in(personas["analyst"]).get(reverse("dashboard")).content.decode()
 
     assert 'id="reported-again"' not in page
+
+
+def test_taken_down_again_it_is_resolved_again_and_no_longer_shown(
+    tmp_path: Path, personas: dict[str, User]
+) -> None:
+    back, gone = _history(tmp_path)
+    client = signed_in(personas["analyst"])
+    resolve = reverse("coordination:resolve", args=[back.ref])
+
+    too_early = client.post(resolve, {"resolved_at": "2024-04-03T10:00"}, follow=True)
+    assert back.resolutions.count() == 1
+    assert "2024-04-03 10:00" in too_early.content.decode()  # names the last resolution
+    client.post(resolve, {"resolved_at": "2024-04-12T09:00"})
+    client.post(reverse("coordination:resolve", args=[gone.ref]), {})
+
+    assert list(back.resolutions.order_by("resolved_at").values_list("report", flat=True)) == [
+        back.reports.get(ref="back-1").pk, None,
+    ]  # fmt: skip
+    assert gone.resolutions.count() == 1  # nothing came after its resolution: refused
+    page = client.get(reverse("incidents:detail", args=[back.ref])).content.decode()
+    assert "reported-again" not in page and 'id="resolve-form"' not in page
+    queue = client.get(reverse("incidents:queue"), {"reported_again": "on"}).content.decode()
+    assert back.ref not in _refs(queue)
