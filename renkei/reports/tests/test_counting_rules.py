@@ -240,3 +240,17 @@ def test_an_incident_resolved_before_its_first_notification_took_no_handling_day
     row = _category(quarterly_figures(Q), "phishing", "coordination_by_category")
 
     assert row["handling_days_pct"] == {"0-3": 100, "4-7": 0, "8-10": 0, "11+": 0}
+
+
+def test_an_incident_back_after_its_resolution_counts_to_its_resolution_after_the_notification() -> (
+    None
+):
+    # Down on Monday 8 May, back and notified on Tuesday, taken down again on Thursday 18 May.
+    back = records.incident("phishing", jst(2023, 5, 8, 9))
+    records.resolve(back, jst(2023, 5, 8, 10))
+    records.notify(back, jst(2023, 5, 9, 10))
+    records.resolve(back, jst(2023, 5, 18, 10))  # 10-12, 15-18 May: 7 business days
+
+    row = _category(quarterly_figures(Q), "phishing", "coordination_by_category")
+
+    assert row["handling_days_pct"] == {"0-3": 0, "4-7": 100, "8-10": 0, "11+": 0}
