@@ -97,6 +97,16 @@ _JIS_KANJI_ROWS = range(16, 85)
 _FULL_WIDTH_FORMS = re.compile(r"[\uff01-\uff5e\uffe0-\uffe5]")
 _MIN_KOREAN_SYLLABLES = 3  # see _reads_as_korean
 _HANGUL_SYLLABLES = re.compile(r"[\uac00-\ud7a3]")
+# Share of Japanese characters among non-ASCII ones that makes text Japanese.
+_JAPANESE_SHARE = 0.8
+_JAPANESE_CODECS = frozenset({"cp932", "euc_jp"})
+# What EUC-JP kanji become when read as UTF-8 (see _reading_rather_than_utf8):
+# Latin Extended-B, IPA, spacing modifiers, combining marks, Coptic. Mail
+# seldom has them, and then beside characters EUC-JP cannot produce.
+_MISREAD_MARKS = re.compile(r"[\u0180-\u036f\u03e2-\u03ef]")
+_ACCENTED_LATIN = re.compile(r"[\u00c0-\u017f]")
+_LATIN1_LETTER = re.compile(r"[\u00c0-\u00ff]")
+_THREE_OR_MORE_UTF8_BYTES = re.compile(r"[^\u0000-\u07ff]")
 
 
 class Decoded(NamedTuple):
@@ -321,9 +331,64 @@ def _as_japanese(data: bytes) -> tuple[str, str] | None:
         if text is None:
             continue
         score = _japanese_score(text)
-        if score >= 0.8 and (best is None or score > best[0]):
+        if score >= _JAPANESE_SHARE and (best is None or score > best[0]):
             best = (score, text, codec)
     return (best[1], best[2]) if best else None
+
+
+def _plausible_japanese(text: str) -> bool:
+    return _japanese_score(text) >= _JAPANESE_SHARE or _plausible_kanji_text(text)
+
+
+def _misread_word(word: str) -> bool:
+    """A word no writer produces, but UTF-8 makes of EUC-JP kanji.
+
+    Accented letters sit in words with plain ones (café, ça); a word of
+    accented letters alone is a misreading (速達 as "®ã"), save a one-letter
+    word such as the Portuguese "é".
+    """
+    if _MISREAD_MARKS.search(word):
+        return True
+    if not _ACCENTED_LATIN.search(word) or _ASCII_LETTER.search(word):
+        return False
+    return not (len(word) == 1 and _LATIN1_LETTER.fullmatch(word))
+
+
+def _looks_misread(utf8: str) -> bool:
+    return any(_misread_word(word) for word in utf8.split())
+
+
+def _reading_rather_than_utf8(data: bytes, utf8: str, codec: str | None) -> tuple[str, str] | None:
+    """The declared or Japanese reading of bytes that are valid UTF-8 too, when likelier.
+
+    EUC-JP writes the kanji of JIS rows 34-47, cells 1-31 (未, 納, 速, 達, 発,
+    表, 法, 的, 年 ...) as a byte C2-CF then one A1-BF: a two-byte UTF-8
+    sequence. Text made of such kanji and ASCII alone is therefore valid UTF-8,
+    and reads as Latin-1 symbols, accented or IPA letters, combining marks and
+    Greek (未納 as "̤Ǽ", 速達 as "®ã", 発表 as "ȯɽ"). Kana, symbols and the
+    other level-1 kanji put a byte A1-C1 where UTF-8 needs a lead byte, or
+    C0-FE where it needs a continuation (no pair of JIS rows 1-47 but those
+    kanji is valid UTF-8), so only rare level-2 kanji yield UTF-8 characters
+    from U+0800 up: text with any (kana, kanji, Hangul) is taken as UTF-8.
+
+    The trade-off: a declared Japanese charset wins when it decodes into
+    plausible Japanese and the UTF-8 reading has no such character, at the
+    cost of UTF-8 Greek or © mislabelled EUC-JP. Without a label, Japanese wins
+    only over a UTF-8 reading no writer produces (`_looks_misread`): short
+    Greek ("και") or Latin-1 symbols ("©") stay UTF-8, so EUC-JP words that
+    read as those (両立 as "ξΩ", 存続 as "¸³") are still misread when
+    undeclared.
+    """
+    if _THREE_OR_MORE_UTF8_BYTES.search(utf8):
+        return None
+    declared = _declared_chain(data, codec) if codec in _JAPANESE_CODECS else None
+    if declared and _plausible_japanese(declared[0]):
+        return declared
+    if not _looks_misread(utf8):
+        return None
+    if codec and not _is_single_byte(codec):
+        return _declared_chain(data, codec)
+    return _as_japanese(data) or _as_kanji_only_japanese(data)
 
 
 def _normalizer_guess(data: bytes) -> str | None:
@@ -391,12 +456,27 @@ def decode_bytes(data: bytes, label: str | None, *, note_undeclared: bool = True
     return _decode_8bit(data, label, codec, note_undeclared)
 
 
+def _as_declared_or_detected(
+    found: tuple[str, str], label: str | None, codec: str | None
+) -> Decoded:
+    text, used = found
+    if used == codec:
+        return Decoded(text, used, None, False)
+    if codec and not _is_single_byte(codec):
+        return Decoded(text, used, f"declared {label!r}; decoded as {used}", False)
+    said = f"declared charset {label!r}" if label else "no charset declared"
+    return Decoded(text, used, f"{said}; detected {used}", False)
+
+
 def _decode_8bit(
     data: bytes, label: str | None, codec: str | None, note_undeclared: bool
 ) -> Decoded:
     utf8 = _strict(data, "utf-8")
     if utf8 is not None and codec != "utf-8" and not _ascii_incompatible(codec):
-        # Other charsets almost never form valid multi-byte UTF-8 by chance.
+        other = _reading_rather_than_utf8(data, utf8, codec)
+        if other:
+            return _as_declared_or_detected(other, label, codec)
+        # Beyond short EUC-JP kanji, other charsets seldom form valid UTF-8.
         said = f"declared {label!r} but the bytes are UTF-8" if label else None
         if said is None and note_undeclared:
             said = "no charset declared; decoded as UTF-8"

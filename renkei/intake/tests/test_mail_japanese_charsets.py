@@ -87,3 +87,15 @@ def test_an_undeclared_8bit_utf8_message_is_read_as_utf8() -> None:
     report = _report(raw)
 
     assert "スキャンの報告です" in report.text
+
+
+def test_short_euc_jp_that_is_also_valid_utf8_is_read_as_japanese() -> None:
+    # 未払 and 速達 in EUC-JP are valid UTF-8 ("̤ʧ", "®ã"): the label, and
+    # without one the Japanese reading, must win.
+    raw = message(subject="SUBJECT", body="未払\n".encode("euc_jp"), charset="EUC-JP", cte="8bit")
+    raw = raw.replace(b"Subject: SUBJECT", b"Subject: " + "速達".encode("euc_jp"))
+
+    report = _report(raw)
+
+    assert report.extra["mail"]["subject"] == "速達"
+    assert "未払" in report.text

@@ -497,6 +497,51 @@ def test_utf8_korean_chinese_and_western_text_is_not_read_as_cp932_or_euc_jp(tex
     assert decode_bytes(text.encode(codec), label).text == text
 
 
+# EUC-JP writes the kanji of JIS rows 34-47, cells 1-31, as bytes C2-CF then
+# A1-BF: a two-byte UTF-8 sequence. Words made only of such kanji are valid
+# UTF-8 and were read as such (未納 as "̤Ǽ", 速達 as "®ã", 発表 as "ȯɽ").
+EUC_JP_WORDS_THAT_ARE_VALID_UTF8 = ["未納", "未払", "速達", "発表", "法的", "同年"]
+
+
+@pytest.mark.parametrize("word", [*EUC_JP_WORDS_THAT_ARE_VALID_UTF8, "両立", "存続"])
+def test_declared_euc_jp_wins_over_a_utf8_reading_of_the_same_bytes(word):
+    data = word.encode("euc_jp")
+    assert data.decode("utf-8") != word  # the trap: the bytes are valid UTF-8
+
+    decoded = decode_bytes(data, "EUC-JP")
+
+    assert (decoded.text, decoded.codec, decoded.note) == (word, "euc_jp", None)
+
+
+@pytest.mark.parametrize("word", EUC_JP_WORDS_THAT_ARE_VALID_UTF8)
+@pytest.mark.parametrize("label", [None, "us-ascii", "iso-8859-1"])
+def test_undeclared_euc_jp_that_is_valid_utf8_is_read_as_japanese(word, label):
+    decoded = decode_bytes(word.encode("euc_jp"), label)
+
+    assert (decoded.text, decoded.codec) == (word, "euc_jp")
+
+
+def test_a_raw_euc_jp_subject_that_is_valid_utf8_is_read_as_japanese():
+    message = parse_message(b"Subject: ETC " + "未払".encode("euc_jp") + b"\r\n\r\nhi")
+
+    assert message.subject == "ETC 未払"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Réservation confirmée", "euc-jp"),  # decodes as EUC-JP, but kanji inside words
+        ("Copyright © 2024", "shift_jis"),  # ©'s bytes are halfwidth katakana in cp932
+        ("Copyright © 2024 ®", None),  # Latin-1 symbols are ordinary in UTF-8
+        ("Isso é importante", None),  # a one-letter word
+        ("και", None),  # Greek: rows 46-47 kanji in EUC-JP, yet left to UTF-8
+        ("ξΩ", None),
+    ],
+)
+def test_utf8_that_is_also_valid_euc_jp_stays_utf8_unless_it_reads_as_a_misreading(text, label):
+    assert decode_bytes(text.encode(), label).text == text
+
+
 def test_it_replaces_undecodable_bytes_as_a_last_resort():
     decoded = decode_bytes(b"ok \xff\xfe\xfa broken", "utf-8")
 
