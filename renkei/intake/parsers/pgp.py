@@ -20,6 +20,8 @@ two cannot disagree about where a part begins or ends.
 
 from __future__ import annotations
 
+import base64
+import functools
 import re
 import tempfile
 from collections.abc import Iterator
@@ -44,6 +46,9 @@ _CLEARSIGNED = re.compile(
     rb"-----BEGIN PGP SIGNED MESSAGE-----.*?-----END PGP SIGNATURE-----", re.DOTALL
 )
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
+_ARMOR_START = b"-----BEGIN PGP"
+_CLEARSIGNED_START = b"-----BEGIN PGP SIGNED MESSAGE-----"
+_BASE64_CTE = re.compile(rb"content-transfer-encoding\s*:\s*\"?base64", re.IGNORECASE)
 _CONTENT_HEADERS = re.compile(rb"^(content-[a-z-]+|mime-version)\s*:", re.IGNORECASE)
 MAX_PGP_BYTES = 50 * 1024 * 1024
 
@@ -153,10 +158,38 @@ def _only_block_shown(message: bytes, block: bytes) -> bool:
     """The message shows one part and it is the armored block, give or take the
     whitespace around it (quoted, prefixed or followed by text, it is not)."""
     shown = _shown(_parse(message))
-    if len(shown) != 1:
-        return False
-    body = shown[0].get_payload(decode=True)
+    return len(shown) == 1 and _is_whole_body(shown[0], block)
+
+
+def _is_whole_body(part: Message, block: bytes) -> bool:
+    body = part.get_payload(decode=True)
     return isinstance(body, bytes) and body.strip() == block
+
+
+@functools.cache
+def _base64_forms(marker: bytes) -> tuple[bytes, ...]:
+    """What `marker` looks like in base64 at each of the three byte offsets it can
+    start at: the characters that depend on its bytes alone."""
+    forms = []
+    for offset in range(3):
+        encoded = base64.b64encode(bytes(offset) + marker)
+        first = 4 if offset else 0  # the quantum shared with the bytes before
+        last = (offset + len(marker)) // 3 * 4  # the one shared with the bytes after
+        forms.append(encoded[first:last])
+    return tuple(forms)
+
+
+def _may_contain(raw: bytes, marker: bytes) -> bool:
+    """Whether `marker` may be in the message, as it came or inside a base64 part.
+
+    A cheap test before any parsing. Quoted-printable leaves a BEGIN line as it
+    is: it holds neither "=" nor an 8-bit byte."""
+    if marker in raw:
+        return True
+    if _BASE64_CTE.search(raw) is None:
+        return False
+    joined = raw.replace(b"\r", b"").replace(b"\n", b"")
+    return any(form in joined for form in _base64_forms(marker))
 
 
 def _outer_headers(raw: bytes) -> bytes:
@@ -285,28 +318,43 @@ def _only_a_signature(part: Message) -> bool:
     )
 
 
-def _inline_signed(message: bytes) -> dict[str, Any] | None:
-    """A clearsigned block in the body (its bytes as sent: the signature covers them).
+def _first_clearsigned(shown: list[Message]) -> tuple[Message, bytes] | None:
+    for part in shown:
+        body = part.get_payload(decode=True)
+        block = _CLEARSIGNED.search(body) if isinstance(body, bytes) else None
+        if block is not None:
+            return part, block.group()
+    return None
 
-    It may as well be a public advisory quoted or attached beside someone else's
-    text: `valid` only when the block is the whole of what the message shows.
+
+def _inline_signed(message: bytes) -> dict[str, Any] | None:
+    """A clearsigned block in the text of a part.
+
+    The signature covers the text, not its Content-Transfer-Encoding: the block
+    is looked for in each part's decoded body (a quoted-printable one turns the
+    armor's "=" into "=3D"; a base64 one hides it altogether), the same body the
+    report shows. It may as well be a public advisory quoted or attached beside
+    someone else's text: `valid` only when the block is the whole of what the
+    message shows.
     """
-    block = _CLEARSIGNED.search(message)
-    if block is None:
+    shown = _shown(_parse(message))
+    found = _first_clearsigned(shown)
+    if found is None:
         return None
-    info = _signature(gpg().verify(block.group()), "inline")
-    return info if _only_block_shown(message, block.group()) else _partly(info)
+    part, block = found
+    info = _signature(gpg().verify(block), "inline")
+    return info if len(shown) == 1 and _is_whole_body(part, block) else _partly(info)
 
 
 def pgp_unwrap(raw: bytes) -> PgpResult:
     """Decrypt and verify what can be; the message to parse and what happened."""
-    if len(raw) > MAX_PGP_BYTES or b"-----BEGIN PGP" not in raw:
+    if len(raw) > MAX_PGP_BYTES or not _may_contain(raw, _ARMOR_START):
         return PgpResult(raw)
     try:
         header = _top_content_type(raw)
         result = _pgp_mime_encrypted(raw, header) or _pgp_inline_encrypted(raw) or PgpResult(raw)
         signature = _pgp_mime_signed(result.message)
-        if signature is None and b"-----BEGIN PGP SIGNED MESSAGE-----" in result.message:
+        if signature is None and _may_contain(result.message, _CLEARSIGNED_START):
             signature = _inline_signed(result.message)
     # GnuPG missing or its output unreadable; a message the stdlib cannot parse
     except (OSError, *PARSER_ERRORS) as exc:

@@ -3,6 +3,8 @@ encrypted message kept as it came, signatures verified and recorded."""
 
 from __future__ import annotations
 
+import base64
+import quopri
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
@@ -246,6 +248,40 @@ def test_text_around_a_clearsigned_block_makes_it_partly_signed(keys: Keys) -> N
     body = UNSIGNED.encode() + b"\r\n\r\n" + _clearsigned(keys) + b"\r\n" + UNSIGNED.encode()
 
     report = _receive(_mail("text/plain; charset=utf-8", body, "quoted"), keys)
+
+    assert report.extra["pgp"]["signature"]["status"] == "partly_signed"
+
+
+def _transfer_encoded(block: bytes, cte: str) -> bytes:
+    encoded = quopri.encodestring(block) if cte == "quoted-printable" else base64.encodebytes(block)
+    return encoded.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+@pytest.mark.parametrize("cte", ["quoted-printable", "base64"])
+def test_a_clearsigned_body_in_a_transfer_encoding_is_verified_on_its_decoded_text(
+    keys: Keys, cte: str
+) -> None:
+    # The signature covers the decoded text; quoted-printable writes the armor's
+    # "=" as "=3D" and base64 hides the armor from a search of the raw bytes.
+    body = _transfer_encoded(_clearsigned(keys), cte)
+    content_type = f"text/plain; charset=utf-8\r\nContent-Transfer-Encoding: {cte}"
+
+    report = _receive(_mail(content_type, body, "clearsigned"), keys)
+
+    signature = report.extra["pgp"]["signature"]
+    assert (signature["status"], signature["where"]) == ("valid", "inline")
+    assert signature["signer_matches_from"] is True
+    assert "smbc-card.example-phish.xyz" in report.text
+
+
+@pytest.mark.parametrize("cte", ["quoted-printable", "base64"])
+def test_unsigned_text_beside_a_transfer_encoded_clearsigned_block_is_partly_signed(
+    keys: Keys, cte: str
+) -> None:
+    block = UNSIGNED.encode() + b"\r\n\r\n" + _clearsigned(keys)
+    content_type = f"text/plain; charset=utf-8\r\nContent-Transfer-Encoding: {cte}"
+
+    report = _receive(_mail(content_type, _transfer_encoded(block, cte), "quoted"), keys)
 
     assert report.extra["pgp"]["signature"]["status"] == "partly_signed"
 
