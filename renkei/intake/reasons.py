@@ -16,8 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as _noop
+from django.utils.translation import gettext, gettext_noop
 
 from renkei.incidents.labels import label
 
@@ -25,33 +24,33 @@ from renkei.incidents.labels import label
 _CATEGORY_ARGS = frozenset({"category"})
 
 MESSAGES = frozenset({
-    _noop("the link downloads a file (%(kind)s)"),
-    _noop("the link points at an IP address, not a name"),
-    _noop("the link's host is an internationalized (xn--) name"),
-    _noop("the link is on a free hosting service (%(host)s)"),
-    _noop("the link goes through a URL shortener (%(host)s)"),
-    _noop("the link's path looks like a sign-in or payment page"),
-    _noop("the link's host contains %(brand)s but is not its site"),
-    _noop("the message asks the reader to open a link"),
-    _noop("lure wording: %(words)s"),
-    _noop("the text says %(words)s"),
-    _noop("words disguised with look-alike letters or stray marks"),
-    _noop("an HTML attachment (%(name)s) opens a local page"),
-    _noop("attachment %(name)s is or contains an executable (malware mail)"),
-    _noop("attachment %(name)s has macros (malware mail)"),
-    _noop("the abuse report's type is %(kind)s"),
-    _noop("imitates %(brand)s"),
-    _noop("%(category)s needs a URL and none was found"),
-    _noop("scan needs the source address and no global address was found"),
-    _noop("dos needs the target address or URL"),
-    _noop("looks like %(category)s (%(score).2f) but %(missing)s"),
-    _noop("%(category)s scored %(score).2f, below %(threshold)s: %(reason)s"),
-    _noop("no rule matched"),
-    _noop("brand %(brand)s named in the sender name%(times)s"),
-    _noop("brand %(brand)s named in the subject%(times)s"),
-    _noop("brand %(brand)s named in the sender domain%(times)s"),
-    _noop("brand %(brand)s named in the link host%(times)s"),
-    _noop("brand %(brand)s named in the body%(times)s"),
+    gettext_noop("the link downloads a file (%(kind)s)"),
+    gettext_noop("the link points at an IP address, not a name"),
+    gettext_noop("the link's host is an internationalized (xn--) name"),
+    gettext_noop("the link is on a free hosting service (%(host)s)"),
+    gettext_noop("the link goes through a URL shortener (%(host)s)"),
+    gettext_noop("the link's path looks like a sign-in or payment page"),
+    gettext_noop("the link's host contains %(brand)s but is not its site"),
+    gettext_noop("the message asks the reader to open a link"),
+    gettext_noop("lure wording: %(words)s"),
+    gettext_noop("the text says %(words)s"),
+    gettext_noop("words disguised with look-alike letters or stray marks"),
+    gettext_noop("an HTML attachment (%(name)s) opens a local page"),
+    gettext_noop("attachment %(name)s is or contains an executable (malware mail)"),
+    gettext_noop("attachment %(name)s has macros (malware mail)"),
+    gettext_noop("the abuse report's type is %(kind)s"),
+    gettext_noop("imitates %(brand)s"),
+    gettext_noop("%(category)s needs a URL and none was found"),
+    gettext_noop("scan needs the source address and no global address was found"),
+    gettext_noop("dos needs the target address or URL"),
+    gettext_noop("looks like %(category)s (%(score).2f) but %(missing)s"),
+    gettext_noop("%(category)s scored %(score).2f, below %(threshold)s: %(reason)s"),
+    gettext_noop("no rule matched"),
+    gettext_noop("brand %(brand)s named in the sender name%(times)s"),
+    gettext_noop("brand %(brand)s named in the subject%(times)s"),
+    gettext_noop("brand %(brand)s named in the sender domain%(times)s"),
+    gettext_noop("brand %(brand)s named in the link host%(times)s"),
+    gettext_noop("brand %(brand)s named in the body%(times)s"),
 })  # fmt: skip
 
 
