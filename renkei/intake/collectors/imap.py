@@ -7,6 +7,12 @@ when one is set (MOVE, or COPY where the server lacks MOVE), and flagged
 `\\Seen`. Nothing is ever deleted or expunged. A message that could not be
 stored is left unseen and the poll stops, so the next poll tries it again.
 
+A lost connection (a socket error, an EOF, a timeout) or a refused command
+while connecting, selecting, searching or fetching ends that poll with one
+line naming the account and what was being done; every message stored
+before it is kept (each is committed on its own), and the next poll starts
+afresh.
+
 Marking can fail once the message is stored (the done folder over quota or
 missing). The message then stays unseen, the server's answer is reported,
 and the poll goes on with the next message. Its raw report keeps where it
@@ -24,8 +30,8 @@ from __future__ import annotations
 
 import imaplib
 import logging
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -69,7 +75,8 @@ class FetchSummary:
     duplicates: int = 0
     failed: int = 0  # stored, but not parsed (the reason is on the raw report)
     raw_ids: list[int] = field(default_factory=list)
-    stopped: str = ""  # why the poll stopped early (a message could not be stored)
+    stopped: str = ""  # why the poll stopped early (a message not stored, the connection lost)
+    interrupted: bool = False  # stopped by the server or the network: the next poll may go on
     earlier: int = 0  # stored by an earlier poll that could not mark them: only marked now
     not_marked: list[str] = field(default_factory=list)  # stored, but left unseen: why
     too_large: list[str] = field(default_factory=list)  # only their headers were stored
@@ -87,6 +94,26 @@ class FetchSummary:
 
 class FetchStopped(RenkeiError):
     """A message could not be stored; it stays unseen in the mailbox."""
+
+
+class _Interrupted(Exception):
+    """The server stopped answering, or refused a command the poll cannot do without."""
+
+
+@contextmanager
+def _talking(doing: str) -> Iterator[None]:
+    """Turn the failure of one step of the conversation into a sentence naming the step.
+
+    imaplib reports an EOF or a socket error as IMAP4.abort, a timeout and a
+    reset as OSError; any other IMAP4.error is the server's NO or BAD, or an
+    answer imapclient could not read.
+    """
+    try:
+        yield
+    except (imaplib.IMAP4.abort, OSError) as exc:  # abort first: it is an IMAP4.error
+        raise _Interrupted(f"connection lost while {doing} ({type(exc).__name__}: {exc})") from exc
+    except imaplib.IMAP4.error as exc:
+        raise _Interrupted(f"{doing} failed ({type(exc).__name__}: {exc})") from exc
 
 
 @dataclass(frozen=True)
@@ -113,9 +140,14 @@ def _delivered(item: dict[bytes, Any]) -> datetime | None:
     return delivered
 
 
-def _unseen(client: MailboxClient, uids: list[int]) -> list[_Unseen]:
+def _uid_range(uids: list[int]) -> str:
+    return f"UID {uids[0]}" if len(uids) == 1 else f"UIDs {uids[0]}-{uids[-1]}"
+
+
+def _unseen(client: MailboxClient, uids: list[int], folder: str) -> list[_Unseen]:
     """Each message's size and delivery time, to decide what to download."""
-    fetched = client.fetch(uids, ["RFC822.SIZE", "INTERNALDATE"])
+    with _talking(f"fetching the sizes of messages {_uid_range(uids)} of {folder}"):
+        fetched = client.fetch(uids, ["RFC822.SIZE", "INTERNALDATE"])
     return [
         _Unseen(uid, int(fetched[uid].get(b"RFC822.SIZE") or 0), _delivered(fetched[uid]))
         for uid in uids
@@ -123,10 +155,13 @@ def _unseen(client: MailboxClient, uids: list[int]) -> list[_Unseen]:
     ]
 
 
-def _contents(client: MailboxClient, uids: list[int], item: str, key: bytes) -> dict[int, bytes]:
+def _contents(
+    client: MailboxClient, uids: list[int], item: str, key: bytes, folder: str
+) -> dict[int, bytes]:
     if not uids:
         return {}
-    fetched = client.fetch(uids, [item])
+    with _talking(f"fetching messages {_uid_range(uids)} of {folder}"):
+        fetched = client.fetch(uids, [item])
     return {uid: bytes(fetched[uid].get(key) or b"") for uid in uids if uid in fetched}
 
 
@@ -154,16 +189,17 @@ class _Poll:
 
     def chunk(self, uids: list[int]) -> bool:
         """Store and mark some unseen messages, in UID order; False once the poll must stop."""
-        unseen = _unseen(self.client, uids)
+        unseen = _unseen(self.client, uids, self.folder)
         earlier = {m.uid: _stored_earlier(self._where(m), m.delivered) for m in unseen}
         new = [m for m in unseen if earlier[m.uid] is None]
         limit = settings.RENKEI_MAIL_MAX_BYTES
         bodies = _contents(
-            self.client, [m.uid for m in new if m.size <= limit], "BODY.PEEK[]", b"BODY[]"
-        )
+            self.client, [m.uid for m in new if m.size <= limit], "BODY.PEEK[]", b"BODY[]",
+            self.folder,
+        )  # fmt: skip
         headers = _contents(
             self.client, [m.uid for m in new if m.size > limit],
-            f"BODY.PEEK[HEADER]<0.{HEADERS_KEPT}>", b"BODY[HEADER]<0>",
+            f"BODY.PEEK[HEADER]<0.{HEADERS_KEPT}>", b"BODY[HEADER]<0>", self.folder,
         )  # fmt: skip
         for message in unseen:
             raw_id = earlier[message.uid]
@@ -221,7 +257,10 @@ class _Poll:
         return raw.pk
 
     def _not_stored(self, message: _Unseen, exc: Exception) -> None:
-        self.summary.stopped = f"{self._name(message)} not stored ({type(exc).__name__}: {exc})"
+        _stop(self.summary, self.place["account"], (
+            f"{self._name(message)} not stored ({type(exc).__name__}: {exc}); "
+            "it stays unseen and the next poll tries again"
+        ))  # fmt: skip
 
     def _marking(self) -> str:
         return f"moved to {self.done_folder}" if self.done_folder else "flagged \\Seen"
@@ -236,11 +275,11 @@ class _Poll:
         try:
             _done(self.client, message.uid, self.done_folder)
         except (imaplib.IMAP4.abort, OSError) as exc:  # abort first: it is an IMAP4.error
-            log.error("IMAP connection lost while marking message %s", message.uid)
-            self.summary.stopped = (
+            _stop(self.summary, self.place["account"], (
                 f"{self._name(message)} stored as raw report {raw_id}, then the connection was "
-                f"lost before it was {self._marking()} ({type(exc).__name__}: {exc})"
-            )
+                f"lost before it was {self._marking()} ({type(exc).__name__}: {exc}); "
+                "the next poll marks it"
+            ), interrupted=True)  # fmt: skip
             return False
         except imaplib.IMAP4.error as exc:  # the server's NO or BAD answer
             problem = (
@@ -261,14 +300,34 @@ def fetch_folder(
     the same folder name and UIDs.
     """
     client.normalise_times = False
-    selected = client.select_folder(folder) or {}
-    place = {"account": account, "folder": folder, "uidvalidity": selected.get(b"UIDVALIDITY")}
-    poll = _Poll(client, folder, done_folder, place)
-    uids = sorted(client.search(["UNSEEN"]))
+    poll = _Poll(client, folder, done_folder, {"account": account, "folder": folder})
+    try:
+        _poll_folder(poll)
+    except _Interrupted as exc:
+        _stop(poll.summary, account, _kept(poll.summary, str(exc)), interrupted=True)
+    return poll.summary
+
+
+def _poll_folder(poll: _Poll) -> None:
+    with _talking(f"selecting {poll.folder}"):
+        selected = poll.client.select_folder(poll.folder) or {}
+    poll.place["uidvalidity"] = selected.get(b"UIDVALIDITY")
+    with _talking(f"searching {poll.folder}"):
+        uids = sorted(poll.client.search(["UNSEEN"]))
     for start in range(0, len(uids), FETCH_CHUNK):
         if not poll.chunk(uids[start : start + FETCH_CHUNK]):
             break
-    return poll.summary
+
+
+def _kept(summary: FetchSummary, what: str) -> str:
+    kept = f"the {summary.fetched} message(s) stored before are kept, " if summary.fetched else ""
+    return f"{what}; {kept}the next poll starts afresh"
+
+
+def _stop(summary: FetchSummary, account: str, why: str, *, interrupted: bool = False) -> None:
+    """End the poll early with one line for the operator, naming the mailbox."""
+    summary.stopped = f"IMAP account {account or '(unnamed)'}: {why}"
+    summary.interrupted = interrupted
 
 
 def imap_connect() -> IMAPClient:
@@ -283,13 +342,20 @@ def imap_connect() -> IMAPClient:
 
 
 def fetchmail_once(connect: Callable[[], MailboxClient] = imap_connect) -> FetchSummary:
-    """One poll of the configured mailbox."""
-    client = connect()
+    """One poll of the configured mailbox; a failure to reach it is in the summary."""
+    account = f"{settings.RENKEI_IMAP_USER}@{settings.RENKEI_IMAP_HOST}"
+    try:
+        client = connect()
+    except (imaplib.IMAP4.error, OSError) as exc:  # refused, unreachable, login refused
+        summary = FetchSummary()
+        server = f"{settings.RENKEI_IMAP_HOST}:{settings.RENKEI_IMAP_PORT}"
+        why = f"could not connect and log in to {server} ({type(exc).__name__}: {exc})"
+        _stop(summary, account, _kept(summary, why), interrupted=True)
+        return summary
     try:
         return fetch_folder(
             client, folder=settings.RENKEI_IMAP_FOLDER,
-            done_folder=settings.RENKEI_IMAP_DONE_FOLDER,
-            account=f"{settings.RENKEI_IMAP_USER}@{settings.RENKEI_IMAP_HOST}",
+            done_folder=settings.RENKEI_IMAP_DONE_FOLDER, account=account,
         )  # fmt: skip
     finally:
         # After a lost connection, logging out fails too; the summary says what happened.

@@ -12,10 +12,12 @@ from __future__ import annotations
 import grp
 import os
 import pwd
+import select
 import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -135,3 +137,45 @@ def running_dovecot(binary: str) -> Iterator[ImapServer]:
         finally:
             process.terminate()
             process.wait(timeout=20)
+
+
+@contextmanager
+def cutting_proxy(server: ImapServer, cut_at: bytes) -> Iterator[ImapServer]:
+    """A relay to `server` that drops the first connection whose client sends `cut_at`.
+
+    The command is not passed on: both sockets are closed, so the client
+    reads EOF as after a network failure. Later connections are relayed whole.
+    """
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop, cut = threading.Event(), threading.Event()
+
+    def relay(client: socket.socket) -> None:
+        with client, socket.create_connection((server.host, server.port), timeout=5) as upstream:
+            while not stop.is_set():
+                ready, _, _ = select.select([client, upstream], [], [], 0.2)
+                for side in ready:
+                    data = side.recv(65536)
+                    if side is client and cut_at in data and not cut.is_set():
+                        cut.set()
+                        return
+                    if not data:  # one side closed: the conversation is over
+                        return
+                    (upstream if side is client else client).sendall(data)
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                client, _ = listener.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=relay, args=(client,), daemon=True).start()
+
+    acceptor = threading.Thread(target=accept, daemon=True)
+    acceptor.start()
+    try:
+        yield ImapServer("127.0.0.1", listener.getsockname()[1], server.user, server.password)
+    finally:
+        stop.set()
+        acceptor.join(timeout=5)
+        listener.close()

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import Q
-from imapclient.exceptions import IMAPClientError
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
 
 from renkei.intake.models import RawReport
 
@@ -31,8 +31,32 @@ class FakeMailbox:
         self.normalise_times = True
         # command -> the server's answer, or an exception to raise (a lost connection)
         self.refuse: dict[str, str | BaseException] = {}
+        self.connected = True
+        self.cut: tuple[str, int, BaseException] | None = None
+
+    def connect(self) -> FakeMailbox:
+        """A new connection to the same mailbox, as the next poll opens."""
+        self.connected = True
+        return self
+
+    def lose_connection(
+        self, command: str, *, after: int = 0, error: BaseException | None = None
+    ) -> None:
+        """The connection breaks at that command once `after` of them were answered.
+
+        Every later command on this connection fails too, as on a dead socket.
+        """
+        self.cut = (command, after, error or IMAPClientAbortError("socket error: EOF"))
 
     def _refused(self, command: str) -> None:
+        if not self.connected:
+            raise IMAPClientAbortError("socket error: EOF")
+        if self.cut is not None and self.cut[0] == command:
+            _, after, error = self.cut
+            self.cut = (command, after - 1, error) if after else None
+            if not after:
+                self.connected = False
+                raise error
         answer = self.refuse.get(command)
         if isinstance(answer, BaseException):
             raise answer
@@ -43,16 +67,19 @@ class FakeMailbox:
         self.calls.append(("login", username))
 
     def select_folder(self, folder: str, readonly: bool = False) -> dict[bytes, Any]:
+        self._refused("select")
         self.calls.append(("select", folder))
         return {b"EXISTS": len(self.messages), b"UIDVALIDITY": 1711900000}
 
     def search(self, criteria: Any = "ALL", charset: str | None = None) -> list[int]:
         assert criteria == ["UNSEEN"]
+        self._refused("search")
         return [uid for uid in self.messages if uid not in self.seen]
 
     def fetch(self, messages: list[int], data: list[str], modifiers: Any = None) -> dict[int, Any]:
         # PEEK: fetching must not mark the message read
         assert not any(re.match(r"(BODY|RFC822)(\[|$)", item) for item in data), data
+        self._refused("fetch")
         self.calls.append(("fetch", tuple(messages), tuple(data)))
         return {u: self._items(self.messages[u], data) for u in messages}
 

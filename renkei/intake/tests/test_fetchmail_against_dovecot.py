@@ -2,7 +2,8 @@
 
 The fake mailbox of test_fetchmail_marks_only_stored_messages checks the
 order of commit and flag; here the same client code talks IMAP to Dovecot:
-login, UNSEEN search, BODY.PEEK fetch, MOVE or \\Seen, logout.
+login, UNSEEN search, BODY.PEEK fetch, MOVE or \\Seen, logout; and, through a relay that
+drops the connection at a chosen command, a poll cut short by the network.
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ from imapclient import IMAPClient
 
 from renkei.intake.collectors.imap import fetchmail_once
 from renkei.intake.models import RawReport, Report
-from renkei.intake.tests.dovecot import INSTALL_HINT, ImapServer, dovecot_binary, running_dovecot
+from renkei.intake.tests.dovecot import (
+    INSTALL_HINT,
+    ImapServer,
+    cutting_proxy,
+    dovecot_binary,
+    running_dovecot,
+)
 from renkei.intake.tests.mails import PHISHING_JA, message
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -149,3 +156,25 @@ def test_a_message_over_the_size_limit_stays_on_the_server_and_its_headers_are_k
     inbox = _mailbox(imap_server)["INBOX"]
     assert large in [body for body, _ in inbox]  # still there, whole
     assert all(b"\\Seen" in flags for _, flags in inbox)
+
+
+@pytest.mark.parametrize("cut_at", [b"UID SEARCH", b"BODY.PEEK[]"])
+def test_a_connection_lost_while_searching_or_fetching_ends_the_poll_and_the_next_goes_on(
+    imap_server: ImapServer, settings: Any, cut_at: bytes
+) -> None:
+    _deliver(imap_server, INBOX_MESSAGES)
+    with cutting_proxy(imap_server, cut_at) as proxy:
+        _configure(settings, proxy)
+        out, err = io.StringIO(), io.StringIO()
+
+        with pytest.raises(CommandError) as lost:
+            call_command("fetchmail", "--once", stdout=out, stderr=err)
+        call_command("fetchmail", "--once", stdout=out, stderr=err)
+
+    doing = "searching INBOX" if cut_at == b"UID SEARCH" else "fetching messages UIDs 1-3 of INBOX"
+    assert str(lost.value).startswith(
+        f"IMAP account {proxy.user}@{proxy.host}: connection lost while {doing} ("
+    )
+    assert out.getvalue().splitlines()[-1] == "fetched 3: reports 3, duplicates 0, not parsed 0"
+    assert all(b"\\Seen" in flags for _, flags in _mailbox(imap_server)["INBOX"])
+    assert RawReport.objects.count() == 3

@@ -15,8 +15,9 @@ class Command(BaseCommand):
     help = (
         "Fetch unseen messages from the IMAP mailbox (RENKEI_IMAP_*), store each as "
         "received, then flag or move it. Nothing is deleted. Polls every "
-        "RENKEI_IMAP_INTERVAL seconds; --once for a single poll (cron), which exits 1 "
-        "when a stored message could not be flagged or moved."
+        "RENKEI_IMAP_INTERVAL seconds, connecting afresh each time; --once for a single "
+        "poll (cron), which exits 1 when the poll was cut short (connection lost, server "
+        "refused) or a stored message could not be flagged or moved."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,9 +27,11 @@ class Command(BaseCommand):
         while True:
             summary = fetchmail_once()
             self._print(summary)
-            if summary.stopped:
+            if summary.stopped and (options["once"] or not summary.interrupted):
                 raise CommandError(summary.stopped)
-            if options["once"]:
+            if summary.stopped:  # the server or the network: the next poll connects again
+                self.stderr.write(summary.stopped)
+            elif options["once"]:
                 if summary.not_marked:  # for cron and systemd: the mailbox needs a look
                     raise CommandError(
                         f"{len(summary.not_marked)} stored message(s) not marked done; "
