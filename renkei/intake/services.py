@@ -285,6 +285,21 @@ def raw_report_mark(raw_id: int, *, status: str, error: str = "") -> None:
     RawReport.objects.filter(id=raw_id).update(status=status, error=error)
 
 
+def raw_report_note_imap_copy(*, raw_id: int, folder: str) -> None:
+    """Record with an e-mail's arrival that `renkei fetchmail` copied it to `folder`.
+
+    A server without MOVE is sent COPY and then a flag; if the flag fails, the
+    next poll reads this and only flags, rather than copying the message again.
+    The message's bytes are not touched.
+    """
+    with transaction.atomic():
+        raw = RawReport.objects.select_for_update().only("arrival").get(pk=raw_id)
+        arrival = dict(raw.arrival or {})
+        arrival["imap"] = {**arrival.get("imap", {}), "copied_to": folder}
+        raw.arrival = arrival
+        raw.save(update_fields=["arrival"])
+
+
 def raw_report_record_failure(
     *, channel: str, source: str, content: bytes, reason: str, position: int | None
 ) -> RawReport:

@@ -4,7 +4,10 @@ For each unseen message: fetch it without marking it read (`BODY.PEEK[]`),
 store it through `email_receive` (the raw bytes are committed before the
 call returns), and only then mark it done: moved to RENKEI_IMAP_DONE_FOLDER
 when one is set (MOVE, or COPY where the server lacks MOVE), and flagged
-`\\Seen`. Nothing is ever deleted or expunged. A message that could not be
+`\\Seen`. Nothing is ever deleted or expunged, so without MOVE the
+message stays in the folder, flagged; that the copy was made is recorded
+with the raw report, so that trying the marking again does not copy it a
+second time. A message that could not be
 stored is left unseen and the poll stops, so the next poll tries it again.
 
 A lost connection (a socket error, an EOF, a timeout) or a refused command
@@ -37,11 +40,13 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.db import DatabaseError
 from imapclient import SEEN as SEEN_FLAG
 from imapclient import IMAPClient
 
 from renkei.intake.collectors.mail import email_receive, email_store_headers_only
 from renkei.intake.models import RawReport
+from renkei.intake.services import raw_report_note_imap_copy
 from renkei.lib.errors import RenkeiError
 
 log = logging.getLogger(__name__)
@@ -123,14 +128,10 @@ class _Unseen:
     delivered: datetime | None
 
 
-def _done(client: MailboxClient, uid: int, done_folder: str) -> None:
-    """Mark one stored message: moved out of the way if asked, and seen."""
-    if done_folder:
-        if client.has_capability("MOVE"):
-            client.move([uid], done_folder)
-            return
-        client.copy([uid], done_folder)
-    client.add_flags([uid], [SEEN_FLAG])
+@dataclass(frozen=True)
+class _Stored:
+    raw_id: int
+    copied_to: str = ""  # the done folder it was copied to (a server without MOVE)
 
 
 def _delivered(item: dict[bytes, Any]) -> datetime | None:
@@ -165,7 +166,7 @@ def _contents(
     return {uid: bytes(fetched[uid].get(key) or b"") for uid in uids if uid in fetched}
 
 
-def _stored_earlier(where: dict[str, Any], delivered: datetime | None) -> int | None:
+def _stored_earlier(where: dict[str, Any], delivered: datetime | None) -> _Stored | None:
     """The raw report of this very message, if a poll stored it but could not mark it.
 
     Bounded by the delivery time so that the look-up, done for every unseen
@@ -176,7 +177,8 @@ def _stored_earlier(where: dict[str, Any], delivered: datetime | None) -> int | 
     )
     if delivered is not None:
         found = found.filter(stored_at__gte=delivered - CLOCK_SKEW)
-    return found.order_by("pk").values_list("pk", flat=True).first()
+    first = found.order_by("pk").values_list("pk", "arrival__imap__copied_to").first()
+    return None if first is None else _Stored(first[0], first[1] or "")
 
 
 @dataclass
@@ -202,16 +204,16 @@ class _Poll:
             f"BODY.PEEK[HEADER]<0.{HEADERS_KEPT}>", b"BODY[HEADER]<0>", self.folder,
         )  # fmt: skip
         for message in unseen:
-            raw_id = earlier[message.uid]
-            if raw_id is not None:
+            stored = earlier[message.uid]
+            if stored is not None:
                 self.summary.earlier += 1
             elif message.uid in bodies:
-                raw_id = self._store(message, bodies[message.uid])
+                stored = self._store(message, bodies[message.uid])
             elif message.uid in headers:
-                raw_id = self._store_headers(message, headers[message.uid], limit)
+                stored = self._store_headers(message, headers[message.uid], limit)
             else:
                 continue  # expunged meanwhile
-            if raw_id is None or not self._mark(message, raw_id):
+            if stored is None or not self._mark(message, stored):
                 return False
         return True
 
@@ -222,7 +224,7 @@ class _Poll:
     def _name(self, message: _Unseen) -> str:
         return f"message UID {message.uid} of {self.folder}"
 
-    def _store(self, message: _Unseen, raw: bytes) -> int | None:
+    def _store(self, message: _Unseen, raw: bytes) -> _Stored | None:
         try:
             outcome = email_receive(
                 raw, collector=f"imap:{self.folder}", received_at=message.delivered,
@@ -233,9 +235,9 @@ class _Poll:
             self._not_stored(message, exc)
             return None
         self.summary.count(outcome.status, outcome.raw_id)
-        return outcome.raw_id
+        return _Stored(outcome.raw_id)
 
-    def _store_headers(self, message: _Unseen, headers: bytes, limit: int) -> int | None:
+    def _store_headers(self, message: _Unseen, headers: bytes, limit: int) -> _Stored | None:
         """A message over the size limit: its headers and the reason, not its bytes."""
         reason = (
             f"not fetched: {self._name(message)} has {message.size} bytes, more than "
@@ -254,7 +256,7 @@ class _Poll:
         log.warning("IMAP %s is too large: raw report %s keeps its headers", message.uid, raw.pk)
         self.summary.count("failed", raw.pk)
         self.summary.too_large.append(f"raw report {raw.pk}: {reason}")
-        return raw.pk
+        return _Stored(raw.pk)
 
     def _not_stored(self, message: _Unseen, exc: Exception) -> None:
         _stop(self.summary, self.place["account"], (
@@ -262,18 +264,41 @@ class _Poll:
             "it stays unseen and the next poll tries again"
         ))  # fmt: skip
 
-    def _marking(self) -> str:
-        return f"moved to {self.done_folder}" if self.done_folder else "flagged \\Seen"
+    def _move_or_flag(self, message: _Unseen, stored: _Stored) -> None:
+        """Moved out of the way if asked, else flagged seen: each step done once only."""
+        if self.done_folder and self.client.has_capability("MOVE"):
+            self.client.move([message.uid], self.done_folder)  # one step: all or nothing
+            return
+        if self.done_folder and stored.copied_to != self.done_folder:
+            self.client.copy([message.uid], self.done_folder)
+            # Before the flag, which may fail: a retry then only flags.
+            raw_report_note_imap_copy(raw_id=stored.raw_id, folder=self.done_folder)
+        self.client.add_flags([message.uid], [SEEN_FLAG])
 
-    def _mark(self, message: _Unseen, raw_id: int) -> bool:
+    def _marking(self) -> str:
+        if not self.done_folder:
+            return "flagged \\Seen"
+        if self.client.has_capability("MOVE"):
+            return f"moved to {self.done_folder}"
+        return f"copied to {self.done_folder} and flagged \\Seen"
+
+    def _mark(self, message: _Unseen, stored: _Stored) -> bool:
         """Mark a stored message done; False if the connection is lost (the poll stops).
 
         A refusal (the done folder over quota or missing) is reported and the
         poll goes on: the message stays unseen, and the next poll finds its raw
         report and tries the marking again.
         """
+        raw_id = stored.raw_id
         try:
-            _done(self.client, message.uid, self.done_folder)
+            self._move_or_flag(message, stored)
+        except DatabaseError as exc:
+            _stop(self.summary, self.place["account"], (
+                f"{self._name(message)} was copied to {self.done_folder} but raw report "
+                f"{raw_id} could not record it ({type(exc).__name__}: {exc}); the next poll "
+                "may copy it a second time"
+            ))  # fmt: skip
+            return False
         except (imaplib.IMAP4.abort, OSError) as exc:  # abort first: it is an IMAP4.error
             _stop(self.summary, self.place["account"], (
                 f"{self._name(message)} stored as raw report {raw_id}, then the connection was "

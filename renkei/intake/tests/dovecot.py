@@ -47,6 +47,7 @@ userdb {{
   args = uid={uid} gid={gid} home={home}/mail/%u
 }}
 mail_location = maildir:~/Maildir
+{capability}
 service imap-login {{
   inet_listener imap {{
     address = 127.0.0.1
@@ -58,6 +59,9 @@ service imap-login {{
 {login_chroot}
 }}
 """
+
+# A server of the kind that predates MOVE (RFC 6851): COPY, then flags.
+WITHOUT_MOVE = "imap_capability = IMAP4rev1 LITERAL+ SASL-IR LOGIN-REFERRALS ID ENABLE IDLE UIDPLUS"
 
 # Without root, every Dovecot process runs as the user running the tests.
 UNPRIVILEGED = """\
@@ -87,7 +91,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _write_config(home: Path, port: int) -> Path:
+def _write_config(home: Path, port: int, capability: str) -> Path:
     root = os.geteuid() == 0
     owner = pwd.getpwnam("nobody") if root else pwd.getpwuid(os.geteuid())
     group_name = grp.getgrgid(owner.pw_gid).gr_name
@@ -99,7 +103,7 @@ def _write_config(home: Path, port: int) -> Path:
     config = home / "dovecot.conf"
     config.write_text(
         CONFIG.format(
-            home=home, port=port, uid=owner.pw_uid, gid=owner.pw_gid,
+            home=home, port=port, uid=owner.pw_uid, gid=owner.pw_gid, capability=capability,
             unprivileged="" if root else UNPRIVILEGED.format(name=owner.pw_name, group=group_name),
             login_chroot="" if root else "  chroot =",
         )
@@ -122,14 +126,15 @@ def _wait_for(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @contextmanager
-def running_dovecot(binary: str) -> Iterator[ImapServer]:
+def running_dovecot(binary: str, capability: str = "") -> Iterator[ImapServer]:
+    """`capability`: an `imap_capability` line (WITHOUT_MOVE), else Dovecot's own list."""
     # Its own directory in /tmp: the mail user (nobody, as root) must reach it,
     # and pytest's tmp_path sits under a directory only its owner may enter.
     with tempfile.TemporaryDirectory(prefix="renkei-dovecot-") as directory:
         home = Path(directory)
         home.chmod(0o755)
         port = _free_port()
-        config = _write_config(home, port)
+        config = _write_config(home, port, capability)
         process = subprocess.Popen([binary, "-F", "-c", str(config)])
         try:
             _wait_for(port, process, home / "dovecot.log")

@@ -23,8 +23,12 @@ DELIVERED = datetime(2024, 4, 1, 1, 2, 3, tzinfo=UTC)
 
 
 class FakeMailbox:
-    def __init__(self, messages: dict[int, bytes], *, capabilities: tuple[str, ...] = ()) -> None:
-        self.messages = messages
+    def __init__(
+        self, messages: dict[int, bytes], *, capabilities: tuple[str, ...] = (),
+        folders: tuple[str, ...] = ("renkei/done",),
+    ) -> None:  # fmt: skip
+        self.messages = messages  # of the polled folder, by UID
+        self.folders: dict[str, list[bytes]] = {name: [] for name in folders}  # the others
         self.capabilities = capabilities
         self.calls: list[tuple[Any, ...]] = []
         self.seen: set[int] = set()
@@ -126,17 +130,25 @@ class FakeMailbox:
             self.seen.add(uid)
         self.calls.append(("flag", tuple(messages), tuple(flags)))
 
+    def _target(self, command: str, folder: str) -> list[bytes]:
+        self._refused(command)
+        if folder not in self.folders:  # as Dovecot answers, worded as imapclient reports it
+            raise IMAPClientError(f"{command} failed: [TRYCREATE] Mailbox doesn't exist: {folder}")
+        return self.folders[folder]
+
     def copy(self, messages: list[int], folder: str) -> None:
-        self._refused("copy")
+        target = self._target("copy", folder)
         for uid in messages:
             self._committed(uid)
+            target.append(self.messages[uid])
         self.calls.append(("copy", tuple(messages), folder))
 
     def move(self, messages: list[int], folder: str) -> None:
-        self._refused("move")
+        target = self._target("move", folder)
         for uid in messages:
             self._committed(uid)
-            self.seen.add(uid)
+            target.append(self.messages.pop(uid))
+            self.seen.discard(uid)
         self.calls.append(("move", tuple(messages), folder))
 
     def has_capability(self, capability: str) -> bool:

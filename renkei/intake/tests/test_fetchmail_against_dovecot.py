@@ -20,6 +20,7 @@ from renkei.intake.collectors.imap import fetchmail_once
 from renkei.intake.models import RawReport, Report
 from renkei.intake.tests.dovecot import (
     INSTALL_HINT,
+    WITHOUT_MOVE,
     ImapServer,
     cutting_proxy,
     dovecot_binary,
@@ -178,3 +179,36 @@ def test_a_connection_lost_while_searching_or_fetching_ends_the_poll_and_the_nex
     assert out.getvalue().splitlines()[-1] == "fetched 3: reports 3, duplicates 0, not parsed 0"
     assert all(b"\\Seen" in flags for _, flags in _mailbox(imap_server)["INBOX"])
     assert RawReport.objects.count() == 3
+
+
+@pytest.fixture
+def imap_server_without_move() -> Iterator[ImapServer]:
+    binary = dovecot_binary()
+    if binary is None:  # a skip fails the suite when CI=true (conftest.py)
+        pytest.skip(f"no dovecot: {INSTALL_HINT}")
+    with running_dovecot(binary, WITHOUT_MOVE) as server:
+        yield server
+
+
+def test_without_move_a_connection_lost_before_the_flag_leaves_one_copy_in_the_done_folder(
+    imap_server_without_move: ImapServer, settings: Any
+) -> None:
+    server = imap_server_without_move
+    _deliver(server, INBOX_MESSAGES)
+    client = _client(server)
+    client.create_folder("Done")
+    client.logout()
+    with cutting_proxy(server, b"UID STORE") as proxy:  # the flag after the first copy
+        _configure(settings, proxy, done_folder="Done")
+
+        lost = fetchmail_once()
+        again = fetchmail_once()
+
+    assert "UID 1 of INBOX stored as raw report" in lost.stopped
+    assert (again.fetched, again.earlier) == (2, 1)
+    mailbox = _mailbox(server)
+    assert sorted(body for body, _ in mailbox["Done"]) == sorted(
+        body for body, _ in mailbox["INBOX"]
+    )  # each message copied once, and nothing deleted
+    assert len(mailbox["Done"]) == 3
+    assert all(b"\\Seen" in flags for _, flags in mailbox["INBOX"])

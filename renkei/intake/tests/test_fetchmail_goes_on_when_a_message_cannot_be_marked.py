@@ -36,7 +36,7 @@ def test_a_refused_copy_is_reported_and_the_next_message_is_still_fetched() -> N
     assert len(summary.not_marked) == 2
     first = summary.not_marked[0]
     assert "message UID 7 of INBOX" in first and f"raw report {summary.raw_ids[0]}" in first
-    assert "not moved to renkei/done" in first and OVERQUOTA in first
+    assert "not copied to renkei/done and flagged \\Seen" in first and OVERQUOTA in first
     assert mailbox.seen == set()  # left unseen: the next poll tries the marking again
 
 
