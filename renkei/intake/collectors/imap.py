@@ -1,14 +1,22 @@
 """Polling a report mailbox over IMAP (imapclient) for `renkei fetchmail`.
 
-For each unseen message: fetch it without marking it read (`BODY.PEEK[]`),
-store it through `email_receive` (the raw bytes are committed before the
-call returns), and only then mark it done: moved to RENKEI_IMAP_DONE_FOLDER
-when one is set (MOVE, or COPY where the server lacks MOVE), and flagged
-`\\Seen`. Nothing is ever deleted or expunged, so without MOVE the
-message stays in the folder, flagged; that the copy was made is recorded
-with the raw report, so that trying the marking again does not copy it a
-second time. A message that could not be
-stored is left unseen and the poll stops, so the next poll tries it again.
+Which messages to take is decided by what renkei stored, not by flags a
+person reading the mailbox may change: each poll lists every message of the
+folder (UID SEARCH ALL) and looks up, in one query, which of them already
+have a raw report. A raw report keeps where its message was on the server
+(account, folder, UIDVALIDITY and UID, which name one message for good:
+RFC 3501 2.3.1.1), so a message marked read by hand is still taken in, and
+a message already stored is never downloaded again.
+
+Each new message is fetched without marking it read (`BODY.PEEK[]`),
+stored through `email_receive` (the raw bytes are committed before the call
+returns), and only then marked done: moved to RENKEI_IMAP_DONE_FOLDER when
+one is set (MOVE, or COPY where the server lacks MOVE), and flagged
+`\\Seen`. Nothing is ever deleted or expunged, so without MOVE the message
+stays in the folder, flagged; that the copy was made is recorded with the
+raw report, so that trying the marking again does not copy it a second
+time. A message that could not be stored is left as it was and the poll
+stops, so the next poll tries it again.
 
 A lost connection (a socket error, an EOF, a timeout) or a refused command
 while connecting, selecting, searching or fetching ends that poll with one
@@ -18,10 +26,10 @@ afresh.
 
 Marking can fail once the message is stored (the done folder over quota or
 missing). The message then stays unseen, the server's answer is reported,
-and the poll goes on with the next message. Its raw report keeps where it
-was on the server (account, folder, UIDVALIDITY and UID, which name one
-message for good: RFC 3501 2.3.1.1), so the next poll recognises it, does
-not store it a second time, and only tries the marking again.
+and the poll goes on with the next message. The next poll recognises it as
+stored and only tries the marking again: a stored message still in the
+folder is moved (with MOVE), or flagged (and copied, if not yet) when it is
+unseen. One marked read by hand meanwhile is left as it is.
 
 A message larger than RENKEI_MAIL_MAX_BYTES (the size `renkei smtpd`
 refuses) is not downloaded: its header block is stored as a failed raw
@@ -98,7 +106,7 @@ class FetchSummary:
 
 
 class FetchStopped(RenkeiError):
-    """A message could not be stored; it stays unseen in the mailbox."""
+    """A message could not be stored; it stays in the mailbox."""
 
 
 class _Interrupted(Exception):
@@ -122,7 +130,7 @@ def _talking(doing: str) -> Iterator[None]:
 
 
 @dataclass(frozen=True)
-class _Unseen:
+class _New:
     uid: int
     size: int  # RFC822.SIZE, as the server counts it (CRLF line ends, like SMTP's DATA)
     delivered: datetime | None
@@ -145,12 +153,12 @@ def _uid_range(uids: list[int]) -> str:
     return f"UID {uids[0]}" if len(uids) == 1 else f"UIDs {uids[0]}-{uids[-1]}"
 
 
-def _unseen(client: MailboxClient, uids: list[int], folder: str) -> list[_Unseen]:
+def _sizes(client: MailboxClient, uids: list[int], folder: str) -> list[_New]:
     """Each message's size and delivery time, to decide what to download."""
     with _talking(f"fetching the sizes of messages {_uid_range(uids)} of {folder}"):
         fetched = client.fetch(uids, ["RFC822.SIZE", "INTERNALDATE"])
     return [
-        _Unseen(uid, int(fetched[uid].get(b"RFC822.SIZE") or 0), _delivered(fetched[uid]))
+        _New(uid, int(fetched[uid].get(b"RFC822.SIZE") or 0), _delivered(fetched[uid]))
         for uid in uids
         if uid in fetched  # expunged meanwhile by another client
     ]
@@ -166,19 +174,27 @@ def _contents(
     return {uid: bytes(fetched[uid].get(key) or b"") for uid in uids if uid in fetched}
 
 
-def _stored_earlier(where: dict[str, Any], delivered: datetime | None) -> _Stored | None:
-    """The raw report of this very message, if a poll stored it but could not mark it.
+def _stored_here(
+    place: dict[str, Any], first_uid: int, since: datetime | None
+) -> dict[int, _Stored]:
+    """The raw reports of this folder's messages from `first_uid` on, by UID: one query.
 
-    Bounded by the delivery time so that the look-up, done for every unseen
-    message, reads the stored_at index rather than every raw report.
+    `since` (the delivery time of the message `first_uid`; those after it
+    arrived later, UIDs growing with arrival) bounds the look-up so that it
+    reads the stored_at index rather than every raw report. The size is not
+    compared: it would have to be fetched for every message of the folder.
     """
     found = RawReport.objects.filter(
-        channel="email", **{f"arrival__imap__{key}": value for key, value in where.items()}
-    )
-    if delivered is not None:
-        found = found.filter(stored_at__gte=delivered - CLOCK_SKEW)
-    first = found.order_by("pk").values_list("pk", "arrival__imap__copied_to").first()
-    return None if first is None else _Stored(first[0], first[1] or "")
+        channel="email", arrival__imap__uid__gte=first_uid,
+        **{f"arrival__imap__{key}": value for key, value in place.items()},
+    )  # fmt: skip
+    if since is not None:
+        found = found.filter(stored_at__gte=since - CLOCK_SKEW)
+    rows = found.order_by("pk").values_list("arrival__imap__uid", "pk", "arrival__imap__copied_to")
+    stored: dict[int, _Stored] = {}
+    for uid, raw_id, copied_to in rows:
+        stored.setdefault(int(uid), _Stored(raw_id, copied_to or ""))
+    return stored
 
 
 @dataclass
@@ -190,10 +206,8 @@ class _Poll:
     summary: FetchSummary = field(default_factory=FetchSummary)
 
     def chunk(self, uids: list[int]) -> bool:
-        """Store and mark some unseen messages, in UID order; False once the poll must stop."""
-        unseen = _unseen(self.client, uids, self.folder)
-        earlier = {m.uid: _stored_earlier(self._where(m), m.delivered) for m in unseen}
-        new = [m for m in unseen if earlier[m.uid] is None]
+        """Store and mark some new messages, in UID order; False once the poll must stop."""
+        new = _sizes(self.client, uids, self.folder)
         limit = settings.RENKEI_MAIL_MAX_BYTES
         bodies = _contents(
             self.client, [m.uid for m in new if m.size <= limit], "BODY.PEEK[]", b"BODY[]",
@@ -203,28 +217,41 @@ class _Poll:
             self.client, [m.uid for m in new if m.size > limit],
             f"BODY.PEEK[HEADER]<0.{HEADERS_KEPT}>", b"BODY[HEADER]<0>", self.folder,
         )  # fmt: skip
-        for message in unseen:
-            stored = earlier[message.uid]
-            if stored is not None:
-                self.summary.earlier += 1
-            elif message.uid in bodies:
+        for message in new:
+            if message.uid in bodies:
                 stored = self._store(message, bodies[message.uid])
             elif message.uid in headers:
                 stored = self._store_headers(message, headers[message.uid], limit)
             else:
                 continue  # expunged meanwhile
-            if stored is None or not self._mark(message, stored):
+            if stored is None or not self._mark(message.uid, stored):
                 return False
         return True
 
-    def _where(self, message: _Unseen) -> dict[str, Any]:
-        # The size too: a server that wrongly reuses UIDs would have to reuse it as well.
+    def mark_again(self, stored: dict[int, _Stored]) -> bool:
+        """Mark what earlier polls stored but could not mark; False once the poll must stop."""
+        for uid in self._not_marked(stored):
+            self.summary.earlier += 1
+            if not self._mark(uid, stored[uid]):
+                return False
+        return True
+
+    def _not_marked(self, stored: dict[int, _Stored]) -> list[int]:
+        if not stored:
+            return []
+        if self.done_folder and self.client.has_capability("MOVE"):
+            return sorted(stored)  # still here, so not moved
+        with _talking(f"searching {self.folder} for unseen messages"):
+            unseen = set(self.client.search(["UNSEEN"]))
+        return sorted(uid for uid in stored if uid in unseen)
+
+    def _where(self, message: _New) -> dict[str, Any]:
         return {**self.place, "uid": message.uid, "size": message.size}
 
-    def _name(self, message: _Unseen) -> str:
-        return f"message UID {message.uid} of {self.folder}"
+    def _name(self, uid: int) -> str:
+        return f"message UID {uid} of {self.folder}"
 
-    def _store(self, message: _Unseen, raw: bytes) -> _Stored | None:
+    def _store(self, message: _New, raw: bytes) -> _Stored | None:
         try:
             outcome = email_receive(
                 raw, collector=f"imap:{self.folder}", received_at=message.delivered,
@@ -237,10 +264,10 @@ class _Poll:
         self.summary.count(outcome.status, outcome.raw_id)
         return _Stored(outcome.raw_id)
 
-    def _store_headers(self, message: _Unseen, headers: bytes, limit: int) -> _Stored | None:
+    def _store_headers(self, message: _New, headers: bytes, limit: int) -> _Stored | None:
         """A message over the size limit: its headers and the reason, not its bytes."""
         reason = (
-            f"not fetched: {self._name(message)} has {message.size} bytes, more than "
+            f"not fetched: {self._name(message.uid)} has {message.size} bytes, more than "
             f"RENKEI_MAIL_MAX_BYTES ({limit}); only its headers are kept here, the message "
             f"stays on the mail server ({self._marking()})"
         )
@@ -258,22 +285,22 @@ class _Poll:
         self.summary.too_large.append(f"raw report {raw.pk}: {reason}")
         return _Stored(raw.pk)
 
-    def _not_stored(self, message: _Unseen, exc: Exception) -> None:
+    def _not_stored(self, message: _New, exc: Exception) -> None:
         _stop(self.summary, self.place["account"], (
-            f"{self._name(message)} not stored ({type(exc).__name__}: {exc}); "
-            "it stays unseen and the next poll tries again"
+            f"{self._name(message.uid)} not stored ({type(exc).__name__}: {exc}); "
+            "it stays in the mailbox and the next poll tries again"
         ))  # fmt: skip
 
-    def _move_or_flag(self, message: _Unseen, stored: _Stored) -> None:
+    def _move_or_flag(self, uid: int, stored: _Stored) -> None:
         """Moved out of the way if asked, else flagged seen: each step done once only."""
         if self.done_folder and self.client.has_capability("MOVE"):
-            self.client.move([message.uid], self.done_folder)  # one step: all or nothing
+            self.client.move([uid], self.done_folder)  # one step: all or nothing
             return
         if self.done_folder and stored.copied_to != self.done_folder:
-            self.client.copy([message.uid], self.done_folder)
+            self.client.copy([uid], self.done_folder)
             # Before the flag, which may fail: a retry then only flags.
             raw_report_note_imap_copy(raw_id=stored.raw_id, folder=self.done_folder)
-        self.client.add_flags([message.uid], [SEEN_FLAG])
+        self.client.add_flags([uid], [SEEN_FLAG])
 
     def _marking(self) -> str:
         if not self.done_folder:
@@ -282,7 +309,7 @@ class _Poll:
             return f"moved to {self.done_folder}"
         return f"copied to {self.done_folder} and flagged \\Seen"
 
-    def _mark(self, message: _Unseen, stored: _Stored) -> bool:
+    def _mark(self, uid: int, stored: _Stored) -> bool:
         """Mark a stored message done; False if the connection is lost (the poll stops).
 
         A refusal (the done folder over quota or missing) is reported and the
@@ -291,24 +318,24 @@ class _Poll:
         """
         raw_id = stored.raw_id
         try:
-            self._move_or_flag(message, stored)
+            self._move_or_flag(uid, stored)
         except DatabaseError as exc:
             _stop(self.summary, self.place["account"], (
-                f"{self._name(message)} was copied to {self.done_folder} but raw report "
+                f"{self._name(uid)} was copied to {self.done_folder} but raw report "
                 f"{raw_id} could not record it ({type(exc).__name__}: {exc}); the next poll "
                 "may copy it a second time"
             ))  # fmt: skip
             return False
         except (imaplib.IMAP4.abort, OSError) as exc:  # abort first: it is an IMAP4.error
             _stop(self.summary, self.place["account"], (
-                f"{self._name(message)} stored as raw report {raw_id}, then the connection was "
+                f"{self._name(uid)} stored as raw report {raw_id}, then the connection was "
                 f"lost before it was {self._marking()} ({type(exc).__name__}: {exc}); "
                 "the next poll marks it"
             ), interrupted=True)  # fmt: skip
             return False
         except imaplib.IMAP4.error as exc:  # the server's NO or BAD answer
             problem = (
-                f"{self._name(message)} stored as raw report {raw_id} but not "
+                f"{self._name(uid)} stored as raw report {raw_id} but not "
                 f"{self._marking()}: {exc}; it stays unseen and the next poll tries again"
             )
             log.warning("IMAP %s", problem)
@@ -319,7 +346,7 @@ class _Poll:
 def fetch_folder(
     client: MailboxClient, *, folder: str, done_folder: str = "", account: str = ""
 ) -> FetchSummary:
-    """Store every unseen message of `folder`; see the module docstring for the order.
+    """Store every message of `folder` not stored yet; see the module docstring.
 
     `account` (user@host) tells this mailbox's messages from another's with
     the same folder name and UIDs.
@@ -338,10 +365,23 @@ def _poll_folder(poll: _Poll) -> None:
         selected = poll.client.select_folder(poll.folder) or {}
     poll.place["uidvalidity"] = selected.get(b"UIDVALIDITY")
     with _talking(f"searching {poll.folder}"):
-        uids = sorted(poll.client.search(["UNSEEN"]))
-    for start in range(0, len(uids), FETCH_CHUNK):
-        if not poll.chunk(uids[start : start + FETCH_CHUNK]):
+        uids = sorted(poll.client.search(["ALL"]))
+    if not uids:
+        return
+    stored = _stored_here(poll.place, uids[0], _delivered_first(poll, uids[0]))
+    if not poll.mark_again(stored):
+        return
+    new = [uid for uid in uids if uid not in stored]
+    for start in range(0, len(new), FETCH_CHUNK):
+        if not poll.chunk(new[start : start + FETCH_CHUNK]):
             break
+
+
+def _delivered_first(poll: _Poll, uid: int) -> datetime | None:
+    """When the folder's first message was delivered: UIDs grow with arrival in the folder."""
+    with _talking(f"fetching the delivery time of message UID {uid} of {poll.folder}"):
+        fetched = poll.client.fetch([uid], ["INTERNALDATE"])
+    return _delivered(fetched[uid]) if uid in fetched else None
 
 
 def _kept(summary: FetchSummary, what: str) -> str:

@@ -76,8 +76,11 @@ class FakeMailbox:
         return {b"EXISTS": len(self.messages), b"UIDVALIDITY": 1711900000}
 
     def search(self, criteria: Any = "ALL", charset: str | None = None) -> list[int]:
-        assert criteria == ["UNSEEN"]
         self._refused("search")
+        self.calls.append(("search", tuple(criteria)))
+        if criteria == ["ALL"]:
+            return list(self.messages)
+        assert criteria == ["UNSEEN"], criteria
         return [uid for uid in self.messages if uid not in self.seen]
 
     def fetch(self, messages: list[int], data: list[str], modifiers: Any = None) -> dict[int, Any]:
@@ -85,7 +88,8 @@ class FakeMailbox:
         assert not any(re.match(r"(BODY|RFC822)(\[|$)", item) for item in data), data
         self._refused("fetch")
         self.calls.append(("fetch", tuple(messages), tuple(data)))
-        return {u: self._items(self.messages[u], data) for u in messages}
+        # A UID no longer in the folder (expunged, moved away) is left out, as servers do.
+        return {u: self._items(self.messages[u], data) for u in messages if u in self.messages}
 
     def _items(self, raw: bytes, data: list[str]) -> dict[bytes, Any]:
         items: dict[bytes, Any] = {}

@@ -2,7 +2,7 @@
 
 The fake mailbox of test_fetchmail_marks_only_stored_messages checks the
 order of commit and flag; here the same client code talks IMAP to Dovecot:
-login, UNSEEN search, BODY.PEEK fetch, MOVE or \\Seen, logout; and, through a relay that
+login, search, BODY.PEEK fetch, MOVE or \\Seen, logout; and, through a relay that
 drops the connection at a chosen command, a poll cut short by the network.
 """
 
@@ -212,3 +212,21 @@ def test_without_move_a_connection_lost_before_the_flag_leaves_one_copy_in_the_d
     )  # each message copied once, and nothing deleted
     assert len(mailbox["Done"]) == 3
     assert all(b"\\Seen" in flags for _, flags in mailbox["INBOX"])
+
+
+def test_a_message_read_by_hand_before_the_poll_is_taken_in_and_none_twice(
+    imap_server: ImapServer, settings: Any
+) -> None:
+    _deliver(imap_server, INBOX_MESSAGES)
+    reader = _client(imap_server)  # an analyst's mail client opens the second report
+    reader.select_folder("INBOX")
+    reader.add_flags(sorted(reader.search("ALL"))[1:2], [b"\\Seen"])
+    reader.logout()
+    _configure(settings, imap_server)
+
+    first = fetchmail_once()
+    second = fetchmail_once()
+
+    assert (first.fetched, second.fetched, second.earlier) == (3, 0, 0)
+    assert RawReport.objects.count() == 3
+    assert all(b"\\Seen" in flags for _, flags in _mailbox(imap_server)["INBOX"])

@@ -46,8 +46,9 @@ def network(monkeypatch: pytest.MonkeyPatch, mailbox: FakeMailbox) -> FakeMailbo
     [
         ("select", 0, IMAPClientAbortError("socket error: EOF"), "selecting INBOX"),
         ("search", 0, IMAPClientAbortError("socket error: EOF"), "searching INBOX"),
-        ("fetch", 0, TimeoutError("timed out"), "fetching the sizes of messages UIDs 1-20"),
-        ("fetch", 1, ConnectionResetError(104, "Connection reset by peer"), "fetching messages"),
+        ("fetch", 0, TimeoutError("timed out"), "fetching the delivery time of message UID 1"),
+        ("fetch", 1, TimeoutError("timed out"), "fetching the sizes of messages UIDs 1-20"),
+        ("fetch", 2, ConnectionResetError(104, "Connection reset by peer"), "fetching messages"),
     ],
 )
 def test_a_connection_lost_before_anything_is_stored_is_one_line_and_the_next_poll_goes_on(
@@ -68,7 +69,7 @@ def test_a_connection_lost_before_anything_is_stored_is_one_line_and_the_next_po
 def test_the_messages_stored_before_the_connection_was_lost_are_kept_and_not_fetched_again(
     mailbox: FakeMailbox,
 ) -> None:
-    mailbox.lose_connection("fetch", after=2)  # the first chunk's sizes and bodies
+    mailbox.lose_connection("fetch", after=3)  # the first delivery time, the first chunk
 
     lost = fetchmail_once(mailbox.connect)
     next_poll = fetchmail_once(mailbox.connect)
@@ -82,7 +83,7 @@ def test_the_messages_stored_before_the_connection_was_lost_are_kept_and_not_fet
 
 
 def test_once_exits_1_with_the_line_and_what_was_stored(network: FakeMailbox) -> None:
-    network.lose_connection("fetch", after=2)
+    network.lose_connection("fetch", after=3)
     out, err = io.StringIO(), io.StringIO()
 
     with pytest.raises(CommandError, match=f"^IMAP account {ACCOUNT}: connection lost while"):

@@ -13,8 +13,8 @@ from renkei.intake.collectors.imap import FetchSummary, fetchmail_once
 
 class Command(BaseCommand):
     help = (
-        "Fetch unseen messages from the IMAP mailbox (RENKEI_IMAP_*), store each as "
-        "received, then flag or move it. Nothing is deleted. Polls every "
+        "Fetch the messages of the IMAP mailbox (RENKEI_IMAP_*) not stored yet, read or "
+        "not, store each as received, then flag or move it. Nothing is deleted. Polls every "
         "RENKEI_IMAP_INTERVAL seconds, connecting afresh each time; --once for a single "
         "poll (cron), which exits 1 when the poll was cut short (connection lost, server "
         "refused) or a stored message could not be flagged or moved."
