@@ -31,6 +31,11 @@ stored and only tries the marking again: a stored message still in the
 folder is moved (with MOVE), or flagged (and copied, if not yet) when it is
 unseen. One marked read by hand meanwhile is left as it is.
 
+Sizes are asked first (RFC822.SIZE), then the messages are downloaded in
+batches of at most RENKEI_IMAP_FETCH_BYTES together, each stored and marked
+before the next is fetched: that is what is held in memory at once. A
+message larger than that is fetched alone.
+
 A message larger than RENKEI_MAIL_MAX_BYTES (the size `renkei smtpd`
 refuses) is not downloaded: its header block is stored as a failed raw
 report with the reason, and it is marked done like any other. The message
@@ -58,7 +63,7 @@ from renkei.intake.services import raw_report_note_imap_copy
 from renkei.lib.errors import RenkeiError
 
 log = logging.getLogger(__name__)
-FETCH_CHUNK = 20  # messages fetched per round trip
+FETCH_CHUNK = 20  # messages whose sizes are asked per round trip
 HEADERS_KEPT = 64 * 1024  # bytes of header kept of a message too large to fetch
 # A message is stored after the server received it, but the two clocks may
 # disagree: an earlier poll's raw report is looked for from this long before.
@@ -197,6 +202,21 @@ def _stored_here(
     return stored
 
 
+def _batches(new: list[_New], limit: int, budget: int) -> Iterator[list[_New]]:
+    """Consecutive messages whose downloads add up to at most `budget` bytes, or one alone."""
+    batch: list[_New] = []
+    total = 0
+    for message in new:
+        size = message.size if message.size <= limit else HEADERS_KEPT  # only headers are fetched
+        if batch and total + size > budget:
+            yield batch
+            batch, total = [], 0
+        batch.append(message)
+        total += size
+    if batch:
+        yield batch
+
+
 @dataclass
 class _Poll:
     client: MailboxClient
@@ -209,6 +229,13 @@ class _Poll:
         """Store and mark some new messages, in UID order; False once the poll must stop."""
         new = _sizes(self.client, uids, self.folder)
         limit = settings.RENKEI_MAIL_MAX_BYTES
+        for batch in _batches(new, limit, settings.RENKEI_IMAP_FETCH_BYTES):
+            if not self._batch(batch, limit):
+                return False
+        return True
+
+    def _batch(self, new: list[_New], limit: int) -> bool:
+        """Download some messages together, then store and mark each."""
         bodies = _contents(
             self.client, [m.uid for m in new if m.size <= limit], "BODY.PEEK[]", b"BODY[]",
             self.folder,

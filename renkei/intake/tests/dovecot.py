@@ -145,11 +145,14 @@ def running_dovecot(binary: str, capability: str = "") -> Iterator[ImapServer]:
 
 
 @contextmanager
-def cutting_proxy(server: ImapServer, cut_at: bytes) -> Iterator[ImapServer]:
+def cutting_proxy(
+    server: ImapServer, cut_at: bytes = b"", sent: list[bytes] | None = None
+) -> Iterator[ImapServer]:
     """A relay to `server` that drops the first connection whose client sends `cut_at`.
 
     The command is not passed on: both sockets are closed, so the client
     reads EOF as after a network failure. Later connections are relayed whole.
+    What clients send is added to `sent`, when given.
     """
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.2)
@@ -161,7 +164,9 @@ def cutting_proxy(server: ImapServer, cut_at: bytes) -> Iterator[ImapServer]:
                 ready, _, _ = select.select([client, upstream], [], [], 0.2)
                 for side in ready:
                     data = side.recv(65536)
-                    if side is client and cut_at in data and not cut.is_set():
+                    if side is client and sent is not None:
+                        sent.append(data)
+                    if side is client and cut_at and cut_at in data and not cut.is_set():
                         cut.set()
                         return
                     if not data:  # one side closed: the conversation is over

@@ -230,3 +230,21 @@ def test_a_message_read_by_hand_before_the_poll_is_taken_in_and_none_twice(
     assert (first.fetched, second.fetched, second.earlier) == (3, 0, 0)
     assert RawReport.objects.count() == 3
     assert all(b"\\Seen" in flags for _, flags in _mailbox(imap_server)["INBOX"])
+
+
+def test_messages_are_downloaded_one_by_one_when_each_is_over_the_batch_budget(
+    imap_server: ImapServer, settings: Any
+) -> None:
+    _deliver(imap_server, INBOX_MESSAGES)
+    sent: list[bytes] = []
+    with cutting_proxy(imap_server, sent=sent) as relay:  # cuts nothing: it only listens
+        _configure(settings, relay)
+        settings.RENKEI_IMAP_FETCH_BYTES = 1
+
+        summary = fetchmail_once()
+
+    downloads = [data for data in sent if b"BODY.PEEK[]" in data]
+    assert [data.split(b" ")[3] for data in downloads] == [b"1", b"2", b"3"]  # UID FETCH n
+    assert (summary.fetched, summary.created) == (3, 3)
+    served = sorted(body for body, _ in _mailbox(imap_server)["INBOX"])
+    assert sorted(bytes(raw.content) for raw in RawReport.objects.all()) == served
