@@ -224,6 +224,8 @@ class _Poll:
     done_folder: str
     place: dict[str, Any]  # account, folder and UIDVALIDITY: with a UID, one message
     summary: FetchSummary = field(default_factory=FetchSummary)
+    # Asked once, at the start: the reports of a lost connection must not ask it again.
+    moves: bool = False  # a done folder, and the server has MOVE
 
     def chunk(self, uids: list[int]) -> bool:
         """Store and mark some new messages, in UID order; False once the poll must stop."""
@@ -266,7 +268,7 @@ class _Poll:
     def _not_marked(self, stored: dict[int, _Stored]) -> list[int]:
         if not stored:
             return []
-        if self.done_folder and self.client.has_capability("MOVE"):
+        if self.moves:
             return sorted(stored)  # still here, so not moved
         with _talking(f"searching {self.folder} for unseen messages"):
             unseen = set(self.client.search(["UNSEEN"]))
@@ -320,7 +322,7 @@ class _Poll:
 
     def _move_or_flag(self, uid: int, stored: _Stored) -> None:
         """Moved out of the way if asked, else flagged seen: each step done once only."""
-        if self.done_folder and self.client.has_capability("MOVE"):
+        if self.moves:
             self.client.move([uid], self.done_folder)  # one step: all or nothing
             return
         if self.done_folder and stored.copied_to != self.done_folder:
@@ -332,7 +334,7 @@ class _Poll:
     def _marking(self) -> str:
         if not self.done_folder:
             return "flagged \\Seen"
-        if self.client.has_capability("MOVE"):
+        if self.moves:
             return f"moved to {self.done_folder}"
         return f"copied to {self.done_folder} and flagged \\Seen"
 
@@ -391,6 +393,8 @@ def _poll_folder(poll: _Poll) -> None:
     with _talking(f"selecting {poll.folder}"):
         selected = poll.client.select_folder(poll.folder) or {}
     poll.place["uidvalidity"] = selected.get(b"UIDVALIDITY")
+    with _talking("asking the server's capabilities"):  # imapclient keeps them from the login
+        poll.moves = bool(poll.done_folder) and poll.client.has_capability("MOVE")
     with _talking(f"searching {poll.folder}"):
         uids = sorted(poll.client.search(["ALL"]))
     if not uids:
