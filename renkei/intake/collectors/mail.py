@@ -79,7 +79,7 @@ def email_receive(
     """Store one message as received, then turn it into a report.
 
     Raises only when the raw message could not be stored (the caller must
-    then not acknowledge it: an MTA retries, IMAP leaves it unseen).
+    then not acknowledge it: an MTA retries, fetchmail takes it again at its next poll).
     """
     stored = email_store(
         raw, collector=collector, received_at=received_at, envelope=envelope, imap=imap
