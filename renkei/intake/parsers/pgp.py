@@ -154,13 +154,6 @@ def _shown(root: Message) -> list[Message]:
     return [part for part in _parts(root) if not isinstance(part.get_payload(), list)]
 
 
-def _only_block_shown(message: bytes, block: bytes) -> bool:
-    """The message shows one part and it is the armored block, give or take the
-    whitespace around it (quoted, prefixed or followed by text, it is not)."""
-    shown = _shown(_parse(message))
-    return len(shown) == 1 and _is_whole_body(shown[0], block)
-
-
 def _is_whole_body(part: Message, block: bytes) -> bool:
     body = part.get_payload(decode=True)
     return isinstance(body, bytes) and body.strip() == block
@@ -226,20 +219,55 @@ def _pgp_mime_encrypted(raw: bytes, header: Any) -> PgpResult | None:
 
 
 def _pgp_inline_encrypted(raw: bytes) -> PgpResult | None:
-    armored = _ARMORED_MESSAGE.search(raw)
-    if armored is None:
+    """An armored message in the text of a part.
+
+    Looked for in each part's decoded body, as a clearsigned block is: a
+    quoted-printable body writes the armor's "=" as "=3D", and a base64 one
+    (what a mail program often sends for Japanese text around the block)
+    hides it from a search of the raw bytes.
+    """
+    root = _parse(raw)
+    shown = _shown(root)
+    found = _first_block(shown, _ARMORED_MESSAGE)
+    if found is None:
         return None
-    plain, info = _decrypt(armored.group())
+    part, block = found
+    plain, info = _decrypt(block)
     if plain is None:
         return PgpResult(raw, info=info)
     info["format"] = "inline"
     # Text before or after the block (or other parts) came in the clear, and a
     # signature inside the encrypted message does not cover it either.
-    info["partly_encrypted"] = not _only_block_shown(raw, armored.group())
+    info["partly_encrypted"] = not (len(shown) == 1 and _is_whole_body(part, block))
     if info["partly_encrypted"] and "signature" in info:
         _partly(info["signature"])
-    message = raw[: armored.start()] + plain + raw[armored.end() :]
+    start = raw.find(block)
+    if start >= 0:  # as it came: the plain text takes the block's place in the message
+        message = raw[:start] + plain + raw[start + len(block) :]
+    else:
+        message = _with_decoded_body(root, part, block, plain)
     return PgpResult(message, decrypted=True, info=info)
+
+
+def _first_block(shown: list[Message], pattern: re.Pattern[bytes]) -> tuple[Message, bytes] | None:
+    """The first part whose decoded body holds `pattern`, and the block found."""
+    for part in shown:
+        body = part.get_payload(decode=True)
+        block = pattern.search(body) if isinstance(body, bytes) else None
+        if block is not None:
+            return part, block.group()
+    return None
+
+
+def _with_decoded_body(root: Message, part: Message, block: bytes, plain: bytes) -> bytes:
+    """The message again, `part` carrying its decoded body with the plain text
+    in the block's place, as 8-bit (its charset stays as declared)."""
+    body = part.get_payload(decode=True)
+    assert isinstance(body, bytes)
+    del part["Content-Transfer-Encoding"]
+    part["Content-Transfer-Encoding"] = "8bit"
+    part.set_payload(body.replace(block, plain, 1))
+    return root.as_bytes()
 
 
 def _signed_part(raw: bytes, boundary: str) -> tuple[bytes, bytes] | None:
@@ -318,15 +346,6 @@ def _only_a_signature(part: Message) -> bool:
     )
 
 
-def _first_clearsigned(shown: list[Message]) -> tuple[Message, bytes] | None:
-    for part in shown:
-        body = part.get_payload(decode=True)
-        block = _CLEARSIGNED.search(body) if isinstance(body, bytes) else None
-        if block is not None:
-            return part, block.group()
-    return None
-
-
 def _inline_signed(message: bytes) -> dict[str, Any] | None:
     """A clearsigned block in the text of a part.
 
@@ -338,7 +357,7 @@ def _inline_signed(message: bytes) -> dict[str, Any] | None:
     message shows.
     """
     shown = _shown(_parse(message))
-    found = _first_clearsigned(shown)
+    found = _first_block(shown, _CLEARSIGNED)
     if found is None:
         return None
     part, block = found

@@ -343,3 +343,36 @@ def test_the_incident_page_says_partly_signed_not_valid(
     assert "一部のみ署名" in card and "署名は有効" not in card
     assert "&lt;reporter@example.jp&gt;" in card  # the signer, as GnuPG names them
     assert "partly signed" in english and "signature valid" not in english
+
+
+@pytest.mark.parametrize("cte", ["quoted-printable", "base64"])
+def test_an_inline_encrypted_block_in_a_transfer_encoding_is_decrypted(
+    keys: Keys, cte: str
+) -> None:
+    # A mail program sends Japanese text around the block as base64 or quoted-printable:
+    # the armor is then not in the raw bytes as written ("=" is "=3D" in the latter).
+    block = "以下のとおり報告します。\r\n\r\n".encode() + _inline_encrypted(keys)
+    content_type = f"text/plain; charset=utf-8\r\nContent-Transfer-Encoding: {cte}"
+    raw = _mail(content_type, _transfer_encoded(block, cte))
+
+    report = _receive(raw, keys)
+
+    pgp = report.extra["pgp"]
+    assert (pgp["decrypted"], pgp["format"], pgp["partly_encrypted"]) == (True, "inline", True)
+    assert "以下のとおり報告します。" in report.text
+    assert "smbc-card" in report.text and "BEGIN PGP MESSAGE" not in report.text
+    assert bytes(report.raw.content) == raw  # the message as it came is kept
+
+
+@pytest.mark.parametrize("cte", ["quoted-printable", "base64"])
+def test_a_transfer_encoded_inline_encrypted_block_alone_is_wholly_encrypted(
+    keys: Keys, cte: str
+) -> None:
+    content_type = f"text/plain; charset=utf-8\r\nContent-Transfer-Encoding: {cte}"
+    raw = _mail(content_type, _transfer_encoded(_inline_encrypted(keys), cte))
+
+    report = _receive(raw, keys)
+
+    pgp = report.extra["pgp"]
+    assert (pgp["decrypted"], pgp["partly_encrypted"]) == (True, False)
+    assert pgp["signature"]["status"] == "valid"
