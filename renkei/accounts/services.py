@@ -163,6 +163,14 @@ def _user_snapshot(user: User) -> dict[str, object]:
     return {name: getattr(user, name) for name in _USER_FIELDS}
 
 
+def user_created_by_operator_record(*, user: User, actor_label: str) -> None:
+    """An account made outside the console (`renkei init`): who ran it is not a user."""
+    audit_log(
+        actor=None, action="user.create", obj=user, after=_user_snapshot(user),
+        actor_label=actor_label,
+    )  # fmt: skip
+
+
 def user_change_record(
     *, actor: User, user: User, created: bool, changes: dict[str, tuple[object, object]]
 ) -> None:

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from renkei.accounts.models import Role, User
-from renkei.accounts.services import user_password_set_record
+from renkei.accounts.services import user_created_by_operator_record, user_password_set_record
 from renkei.lib.env import write_private
 
 
@@ -23,6 +23,14 @@ def _password_set(user: User, password: str) -> None:
     user.set_password(password)
     user.save(update_fields=["password"])
     user_password_set_record(actor=None, user=user, actor_label="renkei init")
+
+
+@transaction.atomic
+def _admin_create(username: str, email: str, password: str) -> None:
+    user = User.objects.create_superuser(
+        username=username, email=email, password=password, role=Role.ADMIN
+    )
+    user_created_by_operator_record(user=user, actor_label="renkei init")
 
 
 class Command(BaseCommand):
@@ -48,9 +56,7 @@ class Command(BaseCommand):
             return
         password = self._password()
         if user is None:
-            User.objects.create_superuser(
-                username=username, email=options["email"], password=password, role=Role.ADMIN
-            )
+            _admin_create(username, options["email"], password)
         else:
             _password_set(user, password)
         self._announce(username, password)
