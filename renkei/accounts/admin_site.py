@@ -1,4 +1,4 @@
-"""The admin site renkei runs: Django's, with a password change audited.
+"""The admin site renkei runs: Django's, for center staff only, with a password change audited.
 
 Installed in place of django.contrib.admin (INSTALLED_APPS), so that
 `admin.site` everywhere is this site.
@@ -16,6 +16,13 @@ from django.template.response import TemplateResponse
 
 
 class RenkeiAdminSite(AdminSite):
+    def has_permission(self, request: HttpRequest) -> bool:
+        # Django's own check is the `is_staff` flag alone, which a person moved out
+        # of the center staff (a role change) may keep; the role decides, as on the
+        # console. This also guards the pages django-rq adds under the admin.
+        user = request.user
+        return super().has_permission(request) and bool(getattr(user, "is_center_staff", False))
+
     @transaction.atomic  # the new password and its record
     def password_change(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
