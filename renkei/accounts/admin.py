@@ -10,8 +10,11 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_rq.admin import QueueAdmin
+from django_rq.models import Dashboard
 
 from renkei.accounts.forms import AdminSignInForm
 from renkei.accounts.models import ApiToken, AuditEvent, User
@@ -177,3 +180,25 @@ class AuthenticatorAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[TOTPDevice]) -> None:
         for device in queryset.select_related("user"):
             totp_device_remove(actor=request.user, device=device)  # type: ignore[arg-type]
+
+
+class StaffQueueAdmin(QueueAdmin):
+    """django-rq's queue pages, its statistics too, behind the admin site's own check.
+
+    django-rq serves its statistics (stats.json, metrics) outside that check, to
+    anyone with Django's staff status or its RQ_API_TOKEN (which renkei never sets).
+    """
+
+    def get_urls(self) -> list[URLPattern]:
+        guarded = []
+        for url in super().get_urls():
+            if url.name in ("django_rq_home_json", "django_rq_metrics"):
+                view = self.admin_site.admin_view(url.callback)
+                url = URLPattern(url.pattern, view, url.default_args, url.name)
+            guarded.append(url)
+        return guarded
+
+
+if admin.site.is_registered(Dashboard):  # django-rq registers it when RQ_SHOW_ADMIN_LINK
+    admin.site.unregister(Dashboard)
+    admin.site.register(Dashboard, StaffQueueAdmin)
