@@ -47,17 +47,36 @@ def api_token_create(*, actor: User, user: User, name: str) -> tuple[ApiToken, s
 def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     if actor != token.user and not is_admin(actor):
         raise PermissionDenied("only an administrator may revoke someone else's token")
+    _revoke(token, actor=actor)
+    return token
+
+
+def _revoke(token: ApiToken, *, actor: User | None, actor_label: str = "") -> None:
     if token.revoked is None:
         token.revoked = timezone.now()
         token.save(update_fields=["revoked"])
         audit_log(
             actor=actor,
+            actor_label=actor_label,
             action="api_token.revoke",
             obj=token,
             before={"revoked": None},
             after={"revoked": token.revoked.isoformat()},
         )
-    return token
+
+
+def _tokens_revoked(user: User, *, actor: User | None, actor_label: str = "") -> list[str]:
+    """Every API token of `user` revoked; their prefixes, for the record of why.
+
+    When a password is reset or set for someone, or an account is switched
+    off, whoever may have taken the account must be shut out: a token they
+    made would go on working without the password (and, kept, would work
+    again were the account switched back on).
+    """
+    active = list(ApiToken.objects.filter(user=user, revoked__isnull=True).order_by("id"))
+    for token in active:
+        _revoke(token, actor=actor, actor_label=actor_label)
+    return [token.prefix for token in active]
 
 
 @transaction.atomic
@@ -189,6 +208,8 @@ def user_change_record(
             before={name: old for name, (old, _new) in changes.items()},
             after={name: new for name, (_old, new) in changes.items()},
         )
+        if changes.get("is_active", (None, True))[1] is False:
+            _tokens_revoked(user, actor=actor)
 
 
 def user_password_set_record(*, actor: User | None, user: User, actor_label: str = "") -> None:
@@ -204,6 +225,7 @@ def user_password_set_record(*, actor: User | None, user: User, actor_label: str
         obj=user,
         after={"usable": usable},
     )
+    _tokens_revoked(user, actor=actor, actor_label=actor_label)
 
 
 def user_password_change_record(*, user: User, request: HttpRequest | None) -> None:
@@ -221,15 +243,12 @@ def user_password_reset(*, user: User, request: HttpRequest | None) -> None:
     password, since each keeps a hash of it (the session auth hash).
     Neither the new password nor the link's token is recorded.
     """
-    active = list(ApiToken.objects.filter(user=user, revoked__isnull=True).order_by("id"))
     audit_log(
         actor=user,
         action="user.password_reset",
         obj=user,
-        after={**_where(request), "api_tokens_revoked": [token.prefix for token in active]},
+        after={**_where(request), "api_tokens_revoked": _tokens_revoked(user, actor=user)},
     )
-    for token in active:
-        api_token_revoke(actor=user, token=token)
 
 
 def user_delete_record(*, actor: User, user: User) -> None:
