@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -8,6 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern
@@ -16,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_rq.admin import QueueAdmin
 from django_rq.models import Dashboard
 
+from renkei.accounts.access import is_admin
 from renkei.accounts.forms import AdminSignInForm
 from renkei.accounts.models import ApiToken, AuditEvent, User
 from renkei.accounts.services import (
@@ -183,20 +186,31 @@ class AuthenticatorAdmin(admin.ModelAdmin):
 
 
 class StaffQueueAdmin(QueueAdmin):
-    """django-rq's queue pages, its statistics too, behind the admin site's own check.
+    """django-rq's queue pages, its statistics too, behind the admin site's own check,
+    and for administrators only.
 
     django-rq serves its statistics (stats.json, metrics) outside that check, to
     anyone with Django's staff status or its RQ_API_TOKEN (which renkei never sets).
+    Its pages empty queues, delete and requeue jobs with no model permission
+    asked: an analyst given Django's staff status (to read the audit log) could.
     """
 
     def get_urls(self) -> list[URLPattern]:
         guarded = []
         for url in super().get_urls():
-            if url.name in ("django_rq_home_json", "django_rq_metrics"):
-                view = self.admin_site.admin_view(url.callback)
-                url = URLPattern(url.pattern, view, url.default_args, url.name)
-            guarded.append(url)
+            view = self.admin_site.admin_view(_administrators_only(url.callback))
+            guarded.append(URLPattern(url.pattern, view, url.default_args, url.name))
         return guarded
+
+
+def _administrators_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @functools.wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_admin(request.user):
+            raise PermissionDenied("the background queue is for administrators")
+        return view(request, *args, **kwargs)
+
+    return checked
 
 
 if admin.site.is_registered(Dashboard):  # django-rq registers it when RQ_SHOW_ADMIN_LINK

@@ -49,3 +49,15 @@ def test_center_staff_with_staff_status_still_use_the_admin_site(
 
     assert client.get(reverse("admin:accounts_auditevent_changelist")).status_code == 200
     assert signed_in(personas["admin"]).get(reverse("admin:index")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_background_queue_pages_are_for_administrators(personas: dict[str, User]) -> None:
+    # They empty queues and delete or requeue jobs without asking for a model permission.
+    analyst = signed_in(_with_admin_access(personas["analyst"]))
+    administrator = signed_in(personas["admin"])
+
+    for name in ("admin:django_rq_home", "admin:django_rq_home_json"):
+        url = reverse(name)
+        assert analyst.get(url).status_code == 403, url
+        assert administrator.get(url).status_code == 200, url
