@@ -34,6 +34,7 @@ from renkei.incidents.services import (
     incident_split,
     incident_unmerge,
 )
+from renkei.intake.downloads import encrypted_zip_response
 from renkei.intake.manual import report_ingest_one
 from renkei.intake.models import Report
 from renkei.lib.errors import ValidationError
@@ -261,10 +262,8 @@ def manual_entry(request: StaffRequest) -> HttpResponse:
 
 @staff_required
 def raw(request: StaffRequest, pk: int) -> HttpResponse:
-    """A report's bytes as received, always as a download, never rendered."""
+    """A report's bytes as received, as the raw reports are: inside an encrypted zip."""
     report = get_object_or_404(Report.objects.select_related("raw"), pk=pk)
     get_for_user_or_404(request.user, Incident.objects.all(), pk=report.incident_id)
-    response = HttpResponse(report.raw_bytes(), content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="report-{report.pk}.bin"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    inside = f"report-{report.pk}.{'eml' if report.channel == 'email' else 'bin'}"
+    return encrypted_zip_response(inside, report.raw_bytes(), f"report-{report.pk}.zip")

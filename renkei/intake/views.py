@@ -19,6 +19,7 @@ from renkei.intake.attachments import Attachment, IncomingFile
 from renkei.intake.collectors.mail import email_receive
 from renkei.intake.collectors.web import WebSubmission, web_receive
 from renkei.intake.definitions import definitions
+from renkei.intake.downloads import encrypted_zip_response
 from renkei.intake.forms import ClassifyForm, EmlUploadForm, ReportForm
 from renkei.intake.models import CHANNEL_CHOICES, RawReport, Report
 from renkei.intake.ratelimit import submit_rate_limited
@@ -28,7 +29,6 @@ from renkei.intake.reprocess import (
     raw_reports_needing_attention,
 )
 from renkei.intake.review import report_classify
-from renkei.lib.archives import DOWNLOAD_PASSWORD, zip_for_download
 from renkei.lib.errors import ValidationError
 from renkei.lib.ratelimit import client_address
 
@@ -127,16 +127,7 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     if attachment is None:
         raise Http404
     inside = attachment.filename or "attachment.bin"
-    return _encrypted_zip(inside, bytes(attachment.data), f"{attachment.sha256}.zip")
-
-
-def _encrypted_zip(inside: str, data: bytes, download_name: str) -> HttpResponse:
-    """`data` as `inside` in a zip encrypted with `infected`: a download, never shown."""
-    response = HttpResponse(zip_for_download(inside, data), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{download_name}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["X-Zip-Password"] = DOWNLOAD_PASSWORD
-    return response
+    return encrypted_zip_response(inside, bytes(attachment.data), f"{attachment.sha256}.zip")
 
 
 @staff_required
@@ -190,7 +181,7 @@ def problems(request: HttpRequest) -> HttpResponse:
 def raw_download(request: HttpRequest, pk: int) -> HttpResponse:
     """A raw report's bytes, like an attachment only inside a zip encrypted with `infected`."""
     raw = get_object_or_404(RawReport, pk=pk)
-    return _encrypted_zip(f"raw-{raw.pk}.bin", bytes(raw.content), f"raw-{raw.pk}.zip")
+    return encrypted_zip_response(f"raw-{raw.pk}.bin", bytes(raw.content), f"raw-{raw.pk}.zip")
 
 
 @staff_required

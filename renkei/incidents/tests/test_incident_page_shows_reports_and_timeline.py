@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+import pyzipper
 from django.urls import reverse
 
 from renkei.accounts.models import User
@@ -32,9 +35,13 @@ def test_the_page_shows_reports_raw_content_and_a_timeline_of_changes(
     timeline = page.split('id="timeline"')[1]
     assert timeline.index("カテゴリ変更") < timeline.index('class="report"')  # newest first
     raw = signed_in(personas["analyst"]).get(reverse("incidents:raw", args=[report.pk]))
-    assert (
-        raw["Content-Disposition"].startswith("attachment") and b'"kind": "report"' in raw.content
-    )
+    # As the raw reports and attachments are: inside a zip encrypted with "infected".
+    assert raw["Content-Disposition"] == f'attachment; filename="report-{report.pk}.zip"'
+    assert b'"kind": "report"' not in raw.content
+    with pyzipper.AESZipFile(io.BytesIO(raw.content)) as archive:
+        archive.setpassword(b"infected")
+        assert archive.namelist() == [f"report-{report.pk}.bin"]
+        assert archive.read(f"report-{report.pk}.bin") == report.raw_bytes()
     assert (
         signed_in(personas["outsider"]).get(reverse("incidents:raw", args=[report.pk])).status_code
         == 403
