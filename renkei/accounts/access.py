@@ -37,6 +37,10 @@ def is_staff(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_center_staff)
 
 
+def is_member(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_community_member)
+
+
 def is_admin(user: Any) -> bool:
     return bool(is_staff(user) and (user.is_superuser or user.role == Role.ADMIN))
 
@@ -57,6 +61,7 @@ def _guard(check: Callable[[Any], bool]) -> Callable[[View], View]:
 
 
 staff_required = _guard(is_staff)
+member_required = _guard(is_member)
 admin_required = _guard(is_admin)
 
 

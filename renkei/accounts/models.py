@@ -26,6 +26,12 @@ class User(AbstractUser):
     def is_center_staff(self) -> bool:
         return self.is_active and (self.is_superuser or self.role in STAFF_ROLES)
 
+    @property
+    def is_community_member(self) -> bool:
+        """Center staff and the sharing community's participants: they submit
+        reports with API tokens of their own. Reporters (anyone else) do not."""
+        return self.is_center_staff or (self.is_active and self.role == Role.PARTICIPANT)
+
 
 class AuditEvent(models.Model):
     """One recorded change: who did what to which object, with before/after.

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from renkei.accounts.access import SignedInRequest, StaffRequest, staff_required
+from renkei.accounts.access import SignedInRequest, member_required
 from renkei.accounts.forms import ApiTokenForm, LanguageForm, SignInForm, TokenCodeForm
 from renkei.accounts.middleware import two_factor_exempt
 from renkei.accounts.models import ApiToken, User
@@ -169,8 +169,8 @@ def language(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@staff_required
-def tokens(request: StaffRequest) -> HttpResponse:
+@member_required  # participants submit reports with tokens of their own too
+def tokens(request: SignedInRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     secret = None
     if form.is_valid():
@@ -184,9 +184,9 @@ def tokens(request: StaffRequest) -> HttpResponse:
     return render(request, "accounts/tokens.html", {"form": form, "tokens": rows, "secret": secret})
 
 
-@staff_required
+@member_required
 @require_POST
-def token_revoke(request: StaffRequest, pk: int) -> HttpResponse:
+def token_revoke(request: SignedInRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     api_token_revoke(actor=request.user, token=token)
     messages.success(request, _("The token was revoked."))

@@ -11,7 +11,13 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from renkei.accounts.access import StaffRequest, get_for_user_or_404, staff_required
+from renkei.accounts.access import (
+    StaffRequest,
+    get_for_user_or_404,
+    is_member,
+    is_staff,
+    staff_required,
+)
 from renkei.coordination.decisions import incident_decide_no_notification
 from renkei.coordination.selectors import notifications_stuck, notifications_undelivered
 from renkei.incidents import selectors
@@ -51,8 +57,16 @@ def redirect_to_incident(incident: Incident) -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("incidents:detail", args=[incident.ref]))
 
 
+def dashboard(request: HttpRequest) -> HttpResponse:
+    # The community's participants sign in too, for their API tokens: their home
+    # page says what they can do, not "403".
+    if is_member(request.user) and not is_staff(request.user):
+        return render(request, "console/member_home.html")
+    return _staff_dashboard(request)
+
+
 @staff_required
-def dashboard(request: StaffRequest) -> HttpResponse:
+def _staff_dashboard(request: StaffRequest) -> HttpResponse:
     return render(request, "console/dashboard.html", {"d": dashboard_figures()})
 
 

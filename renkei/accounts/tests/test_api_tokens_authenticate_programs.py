@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from renkei.accounts.models import ApiToken, AuditEvent, User
@@ -74,3 +78,21 @@ def test_the_outsider_cannot_open_the_token_page_or_revoke_tokens(
         == 404
     )
     assert authenticate_token(secret) == personas["analyst"]
+
+
+@pytest.mark.django_db
+def test_a_participant_makes_a_token_in_the_console_and_submits_with_it(
+    personas: dict[str, User],
+) -> None:
+    participant = signed_in(personas["participant_a"])
+
+    page = participant.post(reverse("accounts:tokens"), {"name": "our mail gateway"})
+
+    secret = re.search(r'<span class="secret" id="new-token">([^<]+)</span>', page.content.decode())
+    assert secret is not None
+    assert authenticate_token(secret.group(1)) == personas["participant_a"]
+    answer = Client().post(
+        "/api/reports", json.dumps({"ref": "gw-1", "category": "other"}),
+        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret.group(1)}",
+    )  # fmt: skip
+    assert answer.status_code == 201

@@ -259,7 +259,11 @@ def test_participants_and_outsiders_cannot_open_staff_pages(
 ) -> None:
     incident = ingest(url="https://example.com/login").incident
     _sign_in(page, live_server.url, who)
-    for path in ("/", "/incidents/", f"/incidents/{incident.ref}/", "/coordination/contacts/"):
+    for path in ("/incidents/", f"/incidents/{incident.ref}/", "/coordination/contacts/"):
         response = page.goto(live_server.url + path)
         assert response.status in (403, 404), path
         assert incident.ref not in page.content()
+    home = page.goto(live_server.url + "/")
+    # A participant's home says what a member can do; the outsider has none.
+    assert home.status == (200 if who == "participant_a" else 403)
+    assert incident.ref not in page.content()
