@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -108,12 +109,30 @@ class _JsonBody(Parser):
         except UnicodeDecodeError as exc:
             raise _unreadable(request, f"the body is not UTF-8 (byte {exc.start})") from exc
         try:
-            return json.loads(text)
+            return json.loads(text, object_pairs_hook=_without_duplicate_keys)
         except json.JSONDecodeError as exc:
             reason = f"the body is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
             raise _unreadable(request, reason) from exc
+        except _DuplicateKey as exc:
+            reason = f"the body's JSON has the key {exc} twice in one object"
+            raise _unreadable(request, reason) from exc
         except RecursionError as exc:
             raise _unreadable(request, "the body's JSON nests too deeply") from exc
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _without_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object as parsed, refused when a key comes twice: JSON parsers keep the
+    last one silently, so `{"url": A, "url": B}` would be stored as B alone."""
+    found = dict(pairs)
+    if len(found) < len(pairs):
+        counts = Counter(key for key, _ in pairs)
+        twice = next(key for key, _ in pairs if counts[key] > 1)
+        raise _DuplicateKey(json.dumps(twice, ensure_ascii=False))
+    return found
 
 
 def _unreadable(request: HttpRequest, reason: str) -> ValueError:

@@ -40,6 +40,15 @@ def test_an_unknown_console_path_keeps_the_html_404() -> None:
         (b'{"category": "scan",', "the body is not JSON: Expecting property name"),
         ('{"text": "不審なメール"}'.encode("shift_jis"), "the body is not UTF-8"),
         (b"[" * 100_000 + b"]" * 100_000, "the body's JSON nests too deeply"),
+        # Parsers keep the last of two equal keys silently: the first URL would be lost.
+        (
+            b'{"url": "https://a.example/", "url": "https://b.example/"}',
+            'the body\'s JSON has the key "url" twice',
+        ),
+        (
+            b'{"reports": [{"ref": "1", "extra": {"k": 1, "k": 2}}]}',
+            'the body\'s JSON has the key "k" twice',
+        ),
     ],
 )
 def test_an_unreadable_body_is_refused_saying_why_and_kept(
