@@ -20,6 +20,7 @@ import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email import policy
+from email.header import Header
 from email.message import EmailMessage, MIMEPart
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
@@ -97,13 +98,31 @@ def _envelope(address: str) -> str:
     return ascii_address(parseaddr(address)[1] or address)
 
 
+def _subject_field(subject: str) -> bytes:
+    """The Subject field, its text as given (runs of white space made one space).
+
+    Not through EmailMessage: its header parser decodes the RFC 2047 encoded words
+    it finds in a value, so report data holding `=?utf-8?b?...?=` went out as other
+    text than the notification records, or as CR LF and header fields of its own.
+    Text that is not plain ASCII, or that holds `=?`, is written as encoded words."""
+    text = " ".join(subject.split())
+    if text.isascii() and "=?" not in text:
+        return policy.SMTP.fold_binary("Subject", text)
+    encoded = Header(text, "utf-8", header_name="Subject").encode(linesep="\r\n")
+    return f"Subject: {encoded}\r\n".encode("ascii")
+
+
+def _fold(head: EmailMessage) -> bytes:
+    return b"".join(policy.SMTP.fold_binary(name, value) for name, value in head.items())
+
+
 def compose(mail: OutgoingMail) -> tuple[str, bytes]:
     """(Message-ID, the message as bytes with CRLF line endings)."""
     sender = mail.from_addr or settings.RENKEI_SMTP_FROM
+    addresses = EmailMessage(policy=policy.SMTP)
+    addresses["From"] = sender
+    addresses["To"] = ascii_address(mail.to)
     head = EmailMessage(policy=policy.SMTP)
-    head["From"] = sender
-    head["To"] = ascii_address(mail.to)
-    head["Subject"] = " ".join(mail.subject.split())
     head["Date"] = formatdate(localtime=True)
     message_id = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "renkei.invalid")
     head["Message-ID"] = message_id
@@ -113,7 +132,7 @@ def compose(mail: OutgoingMail) -> tuple[str, bytes]:
     content_type, body = _protect(_text_entity(mail.text), mail.encrypt_to)
     if content_type is not None:
         head["Content-Type"] = content_type
-    headers = b"".join(policy.SMTP.fold_binary(name, value) for name, value in head.items())
+    headers = _fold(addresses) + _subject_field(mail.subject) + _fold(head)
     # Without protection `body` is the text entity with its own MIME headers.
     separator = b"\r\n" if content_type is not None else b""
     return message_id, headers + separator + body

@@ -1,0 +1,86 @@
+"""A subject carrying report data (a feed's brand name) goes out as the text it is.
+
+A value like `=?utf-8?b?...?=` is an RFC 2047 encoded word: Python's header
+parser decoded it while the subject was being set, so the recipient got other
+text than the notification records, and one decoding to CR LF wrote headers of
+its own (a Reply-To sending the hoster's answer elsewhere).
+"""
+
+from __future__ import annotations
+
+import base64
+import email
+from email import policy
+from typing import Any
+
+import pytest
+
+from renkei.accounts.models import User
+from renkei.coordination.models import NotificationTemplate
+from renkei.coordination.notifications import (
+    notification_queue,
+    notification_template_update,
+    render_notification,
+)
+from renkei.coordination.tests.conftest import SmtpSink
+from renkei.incidents.tests.factories import ingest
+
+
+def _encoded_word(text: str) -> str:
+    return "=?utf-8?b?" + base64.b64encode(text.encode()).decode() + "?="
+
+
+def _sent_subject(personas: dict[str, User], brand: str, capture: Any) -> tuple[str, Any]:
+    template = NotificationTemplate.objects.get(category="phishing", language="en")
+    notification_template_update(
+        actor=personas["admin"],
+        template=template,
+        subject="Phishing site impersonating {{ brand }}",
+        body=template.body,
+    )
+    incident = ingest(url="https://login.example.com/", brand=brand).incident
+    subject, body = render_notification(incident=incident, language="en")
+    with capture(execute=True):
+        notification = notification_queue(
+            actor=personas["analyst"],
+            incident=incident,
+            recipient="abuse@hoster.example",
+            recipient_country="JP",
+            subject=subject,
+            body=body,
+            language="en",
+        )
+    notification.refresh_from_db()
+    assert notification.status == "sent", notification.error
+    return notification.subject, notification
+
+
+@pytest.mark.django_db
+def test_an_encoded_word_in_a_brand_cannot_add_a_header(
+    personas: dict[str, User], smtp_server: SmtpSink, django_capture_on_commit_callbacks: Any
+) -> None:
+    brand = "Example Bank " + _encoded_word("x\r\nReply-To: takedown@attacker.example")
+
+    stored, _ = _sent_subject(personas, brand, django_capture_on_commit_callbacks)
+
+    [envelope] = smtp_server.messages
+    message = email.message_from_bytes(envelope.original_content, policy=policy.default)
+    assert message["Reply-To"] is None
+    assert b"attacker.example" not in envelope.original_content.split(b"\r\n\r\n")[0]
+    assert message["Subject"] == stored
+    assert brand in stored
+
+
+@pytest.mark.django_db
+def test_an_encoded_word_in_a_brand_is_shown_literally(
+    personas: dict[str, User], smtp_server: SmtpSink, django_capture_on_commit_callbacks: Any
+) -> None:
+    brand = "Example Bank " + _encoded_word("[renkei#I-0000000000] 公式")
+
+    stored, notification = _sent_subject(personas, brand, django_capture_on_commit_callbacks)
+
+    [envelope] = smtp_server.messages
+    message = email.message_from_bytes(envelope.original_content, policy=policy.default)
+    # Replies go by the first ticket tag: another incident's must not appear in front.
+    assert message["Subject"] == stored
+    assert message["Subject"].startswith(f"[renkei#{notification.incident.ref}] ")
