@@ -20,7 +20,9 @@ import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email import policy
+from email.errors import HeaderParseError
 from email.header import Header
+from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
@@ -90,7 +92,13 @@ def ascii_address(address: str) -> str:
         raise PermanentMailError(f"not a usable mail domain: {address!r}") from None
     if not local.isascii():
         raise PermanentMailError(f"not an ASCII mailbox name: {address!r}")
-    return f"{local}{at}{domain}"
+    ascii_form = f"{local}{at}{domain}"
+    try:
+        # One addr-spec (RFC 5322): no list, no name, no line break for a header to carry.
+        Address(addr_spec=ascii_form)
+    except (ValueError, IndexError, HeaderParseError):
+        raise PermanentMailError(f"not one e-mail address: {address!r}") from None
+    return ascii_form
 
 
 def _envelope(address: str) -> str:

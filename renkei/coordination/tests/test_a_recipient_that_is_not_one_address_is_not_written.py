@@ -1,0 +1,53 @@
+"""A recipient is one mailbox: a list or a line break fails the notification, saying why.
+
+The queue takes any text with an @ from its callers (a reminder re-sends the
+recipient of an imported notification). A list went out with every address
+in To, though the envelope reached only the first; a line break made the
+mailer raise ValueError and the notification stayed queued without a reason.
+A name with the address is no address either (the notify form takes none).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from renkei.accounts.models import User
+from renkei.coordination.notifications import notification_queue
+from renkei.coordination.tests.conftest import SmtpSink
+from renkei.incidents.tests.factories import ingest
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "recipient",
+    [
+        "abuse@hoster.example, ceo@victim.example",
+        "abuse@hoster.example\r\nBcc: ceo@victim.example",
+        "Hoster <abuse@hoster.example>",
+    ],
+)
+def test_a_recipient_that_is_not_one_address_fails_and_nothing_is_sent(
+    personas: dict[str, User],
+    smtp_server: SmtpSink,
+    django_capture_on_commit_callbacks: Any,
+    recipient: str,
+) -> None:
+    incident = ingest(url="https://example.com/login").incident
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = notification_queue(
+            actor=personas["analyst"],
+            incident=incident,
+            recipient=recipient,
+            recipient_country="JP",
+            subject="Phishing site",
+            body="Please take it down.",
+            language="en",
+        )
+
+    notification.refresh_from_db()
+    assert notification.status == "failed"
+    assert "not one e-mail address" in notification.error
+    assert smtp_server.messages == []
