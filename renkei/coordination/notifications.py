@@ -222,6 +222,13 @@ def notification_queue(
         )
     if not recipient or "@" not in recipient:
         raise ValidationError(_("A notification needs the recipient's e-mail address."))
+    if contact is None:
+        # A typed address is still the directory's party: its key (encryption) and country.
+        contact = (
+            Contact.objects.filter(email__iexact=recipient.strip())
+            .order_by("-active", "pk")
+            .first()
+        )
     notification = Notification.objects.create(
         source=SOURCE,
         ref=f"{incident.ref}-{secrets.token_hex(6)}",

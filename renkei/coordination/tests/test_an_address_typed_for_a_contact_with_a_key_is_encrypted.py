@@ -1,0 +1,70 @@
+"""A notification to an address the directory holds a key for is encrypted, however
+the address came into the form.
+
+The key was taken from the contact chosen in the form only: an analyst who typed
+the hoster's address (or pasted it from the report) instead of picking it from the
+list sent the report data in clear, signed, to a party whose key the directory has.
+"""
+
+from __future__ import annotations
+
+import email
+from email import policy
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from renkei.accounts.models import User
+from renkei.accounts.tests.personas import PASSWORD
+from renkei.coordination.directory import contact_save
+from renkei.coordination.models import Notification
+from renkei.coordination.tests.conftest import Keyring, SmtpSink
+from renkei.incidents.tests.factories import ingest
+
+
+@pytest.mark.django_db
+def test_a_typed_address_of_a_contact_with_a_key_gets_an_encrypted_message(
+    personas: dict[str, User],
+    smtp_server: SmtpSink,
+    center_key: Keyring,
+    contact_key: Keyring,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    incident = ingest(url="https://example.com/login").incident
+    contact = contact_save(
+        actor=personas["analyst"],
+        contact=None,
+        data={
+            "organisation": "Example Hosting",
+            "email": "abuse@hoster.example",
+            "country": "US",
+            "language": "en",
+            "pgp_public_key": contact_key.public_key(),
+        },
+    )
+    client = Client()
+    assert client.login(username="analyst", password=PASSWORD)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("coordination:notify", args=[incident.ref]),
+            {
+                "contact": "",
+                "recipient": "Abuse@Hoster.example",
+                "recipient_country": "US",
+                "language": "en",
+                "basis": "site_confirmed",
+                "subject": "Phishing site",
+                "body": "Please take down hxxps://example[.]com/login\n",
+            },
+        )
+
+    assert response.status_code == 302
+    [envelope] = smtp_server.messages
+    message = email.message_from_bytes(envelope.original_content, policy=policy.default)
+    assert message.get_content_type() == "multipart/encrypted"
+    assert b"hxxps" not in envelope.original_content
+    notification = Notification.objects.get(incident=incident)
+    assert (notification.status, notification.contact) == ("sent", contact)
