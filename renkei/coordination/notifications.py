@@ -337,7 +337,9 @@ def _claim(notification_id: int) -> Notification | None:
         if notification is None or notification.status != NotificationStatus.QUEUED:
             return None
         notification.attempts += 1
-        notification.save(update_fields=["attempts"])
+        if not notification.message_id:  # chosen once: every attempt sends the same message
+            notification.message_id = mail.new_message_id()
+        notification.save(update_fields=["attempts", "message_id"])
         return notification
 
 
@@ -397,6 +399,7 @@ def notification_attempt(*, notification_id: int) -> AttemptOutcome:
                 text=notification.body,
                 encrypt_to=_encryption_keys(notification),
                 headers={"X-Renkei-Ticket": notification.incident.ref},
+                message_id=notification.message_id,
             )
         )
     except mail.TemporaryMailError as exc:

@@ -60,6 +60,9 @@ class OutgoingMail:
     encrypt_to: Sequence[str] = ()
     headers: dict[str, str] = field(default_factory=dict)
     from_addr: str = ""
+    # The same for every attempt at one message (a copy the server took before its
+    # answer was lost is then known for one); a new one when empty.
+    message_id: str = ""
 
 
 def _text_entity(text: str) -> bytes:
@@ -124,6 +127,12 @@ def _fold(head: EmailMessage) -> bytes:
     return b"".join(policy.SMTP.fold_binary(name, value) for name, value in head.items())
 
 
+def new_message_id(sender: str = "") -> str:
+    """A Message-ID in the domain of the sender (RENKEI_SMTP_FROM by default)."""
+    address = parseaddr(sender or settings.RENKEI_SMTP_FROM)[1]
+    return make_msgid(domain=address.rpartition("@")[2] or "renkei.invalid")
+
+
 def compose(mail: OutgoingMail) -> tuple[str, bytes]:
     """(Message-ID, the message as bytes with CRLF line endings)."""
     sender = mail.from_addr or settings.RENKEI_SMTP_FROM
@@ -132,7 +141,7 @@ def compose(mail: OutgoingMail) -> tuple[str, bytes]:
     addresses["To"] = ascii_address(mail.to)
     head = EmailMessage(policy=policy.SMTP)
     head["Date"] = formatdate(localtime=True)
-    message_id = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "renkei.invalid")
+    message_id = mail.message_id or new_message_id(sender)
     head["Message-ID"] = message_id
     head["MIME-Version"] = "1.0"
     for name, value in mail.headers.items():

@@ -1,0 +1,61 @@
+"""Every attempt at one notification carries the same Message-ID.
+
+When the server's answer to the message is lost (a timeout after DATA), the
+server may have taken it, and the retry reaches the party a second time. With
+a new Message-ID each attempt, nothing downstream could tell the copies for one
+message; with the same one, mail systems and readers that drop duplicates do,
+and the copy the party answers names the Message-ID the notification records.
+"""
+
+from __future__ import annotations
+
+import email
+import time
+from email import policy
+from typing import Any
+
+import pytest
+
+from renkei.accounts.models import User
+from renkei.coordination.notifications import notification_queue
+from renkei.coordination.tests.conftest import SmtpSink
+from renkei.incidents.tests.factories import ingest
+
+
+@pytest.mark.django_db
+def test_a_message_whose_answer_was_lost_is_sent_again_with_the_same_message_id(
+    personas: dict[str, User],
+    smtp_server: SmtpSink,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.RENKEI_SMTP_TIMEOUT = 0.5
+    slow = [True]
+
+    def answer_late() -> None:  # the first time only: the client gives up waiting
+        if slow.pop() if slow else False:
+            time.sleep(1.5)
+
+    smtp_server.on_accept = answer_late
+    incident = ingest(url="https://example.com/login").incident
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = notification_queue(
+            actor=personas["analyst"],
+            incident=incident,
+            recipient="abuse@hoster.example",
+            recipient_country="JP",
+            subject="Phishing site",
+            body="Please take it down.",
+            language="en",
+        )
+
+    notification.refresh_from_db()
+    assert notification.status == "sent", notification.error
+    assert notification.attempts >= 2
+    assert len(smtp_server.messages) == 2  # the server took it twice: it said so once
+    ids = {
+        email.message_from_bytes(m.original_content, policy=policy.default)["Message-ID"]
+        for m in smtp_server.messages
+    }
+    assert ids == {notification.message_id}
