@@ -130,14 +130,28 @@ def _fold(head: EmailMessage) -> bytes:
 def new_message_id(sender: str = "") -> str:
     """A Message-ID in the domain of the sender (RENKEI_SMTP_FROM by default)."""
     address = parseaddr(sender or settings.RENKEI_SMTP_FROM)[1]
-    return make_msgid(domain=address.rpartition("@")[2] or "renkei.invalid")
+    return make_msgid(domain=_ascii_domain(address.rpartition("@")[2]) or "renkei.invalid")
+
+
+def _ascii_domain(domain: str) -> str:
+    try:
+        return punycode(domain)
+    except UnicodeError:
+        return ""
+
+
+def _from_field(sender: str) -> Address:
+    """The sender with its name, the address in ASCII form: a center whose
+    RENKEI_SMTP_FROM has a Japanese domain could not send any mail at all."""
+    name, address = parseaddr(sender)
+    return Address(display_name=name, addr_spec=ascii_address(address or sender))
 
 
 def compose(mail: OutgoingMail) -> tuple[str, bytes]:
     """(Message-ID, the message as bytes with CRLF line endings)."""
     sender = mail.from_addr or settings.RENKEI_SMTP_FROM
     addresses = EmailMessage(policy=policy.SMTP)
-    addresses["From"] = sender
+    addresses["From"] = _from_field(sender)
     addresses["To"] = ascii_address(mail.to)
     head = EmailMessage(policy=policy.SMTP)
     head["Date"] = formatdate(localtime=True)
