@@ -73,6 +73,8 @@ class Notification(models.Model):
             models.Index(fields=["incident", "sent_at"], name="notification_incident"),
             # Search by e-mail address in the triage queue, as typed in any case.
             models.Index(Lower("recipient"), name="notification_recipient_lower"),
+            # A reply without the ticket tag finds its incident by the Message-ID it answers.
+            models.Index(fields=["message_id"], name="notification_message_id"),
         ]
 
 

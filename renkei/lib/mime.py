@@ -106,6 +106,8 @@ class ParsedMessage:
     headers: list[tuple[str, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     completeness: Completeness = "full"
+    # The Message-IDs it answers (In-Reply-To, then References from the nearest).
+    replied_to: list[str] = field(default_factory=list)
 
 
 class _Problems:
@@ -597,7 +599,20 @@ def _build(
         headers=headers,
         problems=problems.items,
         completeness=completeness,
+        replied_to=_replied_to(decoded),
     )
+
+
+_MESSAGE_ID = re.compile(r"<[^<>\s]{1,250}>")
+MAX_REPLIED_TO = 20
+
+
+def _replied_to(decoded: dict[str, str]) -> list[str]:
+    """Message-IDs a reply names, nearest first, each once (a long thread's
+    References are cut to the nearest MAX_REPLIED_TO)."""
+    in_reply_to = _MESSAGE_ID.findall(decoded.get("in-reply-to", ""))
+    references = _MESSAGE_ID.findall(decoded.get("references", ""))[::-1]
+    return list(dict.fromkeys(in_reply_to + references))[:MAX_REPLIED_TO]
 
 
 def _completeness(headers: list[tuple[str, str]], body: _Body, text: str) -> Completeness:

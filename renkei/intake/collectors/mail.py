@@ -11,7 +11,8 @@ all call it. The order is the guarantee:
 3. parse (`lib/mime.py`), observables, attachments (hashed, typed, archives
    listed), category and brand suggestion;
 4. one report through `report_ingest_batch`, with its attachments, in one
-   transaction. A reply carrying a ticket tag `[renkei#I-…]` joins that
+   transaction. A reply carrying a ticket tag `[renkei#I-…]`, or answering
+   a notification's Message-ID (In-Reply-To, References), joins that
    incident instead of opening one.
 
 A message that breaks any step after 1 is marked failed with the reason on
@@ -29,6 +30,7 @@ from typing import Any
 from django.db import transaction
 
 from renkei.accounts.models import User
+from renkei.coordination.models import Notification
 from renkei.incidents.models import Incident
 from renkei.intake.attachments import (
     Attachment,
@@ -44,7 +46,7 @@ from renkei.intake.parsers.pgp import PgpResult, pgp_unwrap, signer_matches_from
 from renkei.intake.services import raw_report_mark, raw_report_store, report_ingest_batch
 from renkei.intake.suggest import Suggestion, suggest
 from renkei.lib.errors import ValidationError
-from renkei.lib.mime import parse_message
+from renkei.lib.mime import ParsedMessage, parse_message
 
 log = logging.getLogger(__name__)
 
@@ -288,8 +290,26 @@ def _record(
         channel="email",
         reporter=parsed.from_addr[:200], category=suggestion.category, url=suggestion.url,
         ip=suggestion.ip, ports=suggestion.ports, brand=brand, text=mail.text, extra=extra,
-        source=MAIL_SOURCE, incident=mail.ticket, raw_id=raw.pk,
+        source=MAIL_SOURCE, incident=mail.ticket or _answered_ticket(parsed, extra), raw_id=raw.pk,
     )  # fmt: skip
+
+
+def _answered_ticket(parsed: ParsedMessage, extra: dict[str, Any]) -> str | None:
+    """The incident of a notification the message answers (In-Reply-To, References):
+    a hoster's ticket system often rewrites the subject and drops the tag."""
+    if not parsed.replied_to:
+        return None
+    answered = (
+        Notification.objects.filter(message_id__in=parsed.replied_to)
+        .exclude(message_id="")
+        .values_list("message_id", "incident__ref")
+    )
+    by_id = dict(answered)
+    nearest = next((m for m in parsed.replied_to if m in by_id), None)
+    if nearest is None:
+        return None
+    extra["mail"]["answers"] = nearest
+    return by_id[nearest]
 
 
 def _prepare(record: ReportRecord, suggestion: Suggestion) -> PreparedReport:
