@@ -9,6 +9,7 @@ outcome on the Notification and on the incident's timeline.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -385,6 +386,26 @@ def _record(
     )
 
 
+_A_MESSAGE_ID = re.compile(r"<[!-;=?-~]{1,250}>")  # printable ASCII, no < > or space
+
+
+def _thread_headers(notification: Notification) -> dict[str, str]:
+    """The ticket, and for a reminder the message it follows up: the party's mail
+    program shows the two in one thread, and their reply names both."""
+    headers = {"X-Renkei-Ticket": notification.incident.ref}
+    original_pk = notification.extra.get("renotification_of")
+    if isinstance(original_pk, int):
+        earlier = (
+            Notification.objects.filter(pk=original_pk, incident=notification.incident)
+            .exclude(message_id="")
+            .values_list("message_id", flat=True)
+            .first()
+        )
+        if earlier and _A_MESSAGE_ID.fullmatch(earlier):  # an imported one is only text
+            headers["In-Reply-To"] = headers["References"] = earlier
+    return headers
+
+
 def notification_attempt(*, notification_id: int) -> AttemptOutcome:
     """One delivery attempt; temporary failures are retried with growing delays, up to
     RENKEI_NOTIFY_MAX_ATTEMPTS attempts, then the notification is marked failed."""
@@ -398,7 +419,7 @@ def notification_attempt(*, notification_id: int) -> AttemptOutcome:
                 subject=notification.subject,
                 text=notification.body,
                 encrypt_to=_encryption_keys(notification),
-                headers={"X-Renkei-Ticket": notification.incident.ref},
+                headers=_thread_headers(notification),
                 message_id=notification.message_id,
             )
         )

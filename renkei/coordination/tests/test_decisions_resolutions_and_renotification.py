@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email import message_from_bytes
 from typing import Any
 
 import pytest
@@ -81,6 +82,12 @@ def test_re_notification_sends_again_to_the_same_party(
     assert second.subject == f"Reminder: [renkei#{incident.ref}] Takedown"
     assert second.extra == {"renotification_of": first.pk}
     assert [e.rcpt_tos for e in smtp_server.messages] == [["abuse@h.example"], ["abuse@h.example"]]
+    # The reminder follows up the first message: one thread in the party's mail program.
+    sent = [message_from_bytes(e.original_content) for e in smtp_server.messages]
+    first.refresh_from_db()
+    assert first.message_id and sent[0]["Message-ID"] == first.message_id
+    assert sent[1]["In-Reply-To"] == sent[1]["References"] == first.message_id
+    assert sent[0]["In-Reply-To"] is None
 
 
 @pytest.mark.django_db
