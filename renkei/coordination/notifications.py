@@ -223,6 +223,17 @@ def notification_queue(
         )
     if not recipient or "@" not in recipient:
         raise ValidationError(_("A notification needs the recipient's e-mail address."))
+    if contact is not None and contact.email.lower() != recipient.strip().lower():
+        # The message would be encrypted to the contact's key and sent to another
+        # address, which could not read it (or, signed only, go out in clear).
+        raise ValidationError(
+            _(
+                "%(to)s is not the address of %(organisation)s (%(email)s): choose the "
+                "contact that has it, or no contact."
+            )
+            % {"to": recipient.strip(), "organisation": contact.organisation,
+               "email": contact.email}
+        )  # fmt: skip
     if contact is None:
         # A typed address is still the directory's party: its key (encryption) and country.
         contact = (

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from renkei.accounts.models import User
 from renkei.accounts.tests.personas import PASSWORD
@@ -68,3 +70,41 @@ def test_a_typed_address_of_a_contact_with_a_key_gets_an_encrypted_message(
     assert b"hxxps" not in envelope.original_content
     notification = Notification.objects.get(incident=incident)
     assert (notification.status, notification.contact) == ("sent", contact)
+
+
+@pytest.mark.django_db
+def test_a_contact_chosen_with_another_address_typed_is_refused_and_nothing_sent(
+    personas: dict[str, User],
+    smtp_server: SmtpSink,
+    center_key: Keyring,
+    contact_key: Keyring,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    # It would have gone to the typed address encrypted to the contact's key: unreadable there.
+    incident = ingest(url="https://example.com/login").incident
+    contact = contact_save(
+        actor=personas["analyst"], contact=None,
+        data={"organisation": "Example Hosting", "email": "abuse@hoster.example",
+              "country": "US", "language": "en", "pgp_public_key": contact_key.public_key()},
+    )  # fmt: skip
+    client = Client()
+    assert client.login(username="analyst", password=PASSWORD)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("coordination:notify", args=[incident.ref]),
+            {"contact": str(contact.pk), "recipient": "noc@other.example",
+             "recipient_country": "US", "language": "en", "basis": "site_confirmed",
+             "subject": "Phishing site", "body": "Please take down the site.\n"},
+            follow=True,
+        )  # fmt: skip
+
+    assert smtp_server.messages == []
+    assert not Notification.objects.filter(incident=incident).exists()
+    with translation.override(personas["analyst"].language):
+        said = gettext(
+            "%(to)s is not the address of %(organisation)s (%(email)s): choose the "
+            "contact that has it, or no contact."
+        ) % {"to": "noc@other.example", "organisation": "Example Hosting",
+             "email": "abuse@hoster.example"}  # fmt: skip
+    assert said in response.content.decode()
