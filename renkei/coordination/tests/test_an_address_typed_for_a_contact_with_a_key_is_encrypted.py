@@ -21,9 +21,23 @@ from django.utils.translation import gettext
 from renkei.accounts.models import User
 from renkei.accounts.tests.personas import PASSWORD
 from renkei.coordination.directory import contact_save
-from renkei.coordination.models import Notification
+from renkei.coordination.models import Contact, Notification
 from renkei.coordination.tests.conftest import Keyring, SmtpSink
 from renkei.incidents.tests.factories import ingest
+
+
+def _hoster_with_a_key(analyst: User, key: Keyring) -> Contact:
+    return contact_save(
+        actor=analyst, contact=None,
+        data={"organisation": "Example Hosting", "email": "abuse@hoster.example",
+              "country": "US", "language": "en", "pgp_public_key": key.public_key()},
+    )  # fmt: skip
+
+
+def _analyst() -> Client:
+    client = Client()
+    assert client.login(username="analyst", password=PASSWORD)
+    return client
 
 
 @pytest.mark.django_db
@@ -35,19 +49,8 @@ def test_a_typed_address_of_a_contact_with_a_key_gets_an_encrypted_message(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     incident = ingest(url="https://example.com/login").incident
-    contact = contact_save(
-        actor=personas["analyst"],
-        contact=None,
-        data={
-            "organisation": "Example Hosting",
-            "email": "abuse@hoster.example",
-            "country": "US",
-            "language": "en",
-            "pgp_public_key": contact_key.public_key(),
-        },
-    )
-    client = Client()
-    assert client.login(username="analyst", password=PASSWORD)
+    contact = _hoster_with_a_key(personas["analyst"], contact_key)
+    client = _analyst()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -82,13 +85,8 @@ def test_a_contact_chosen_with_another_address_typed_is_refused_and_nothing_sent
 ) -> None:
     # It would have gone to the typed address encrypted to the contact's key: unreadable there.
     incident = ingest(url="https://example.com/login").incident
-    contact = contact_save(
-        actor=personas["analyst"], contact=None,
-        data={"organisation": "Example Hosting", "email": "abuse@hoster.example",
-              "country": "US", "language": "en", "pgp_public_key": contact_key.public_key()},
-    )  # fmt: skip
-    client = Client()
-    assert client.login(username="analyst", password=PASSWORD)
+    contact = _hoster_with_a_key(personas["analyst"], contact_key)
+    client = _analyst()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
