@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import email
 from email import policy
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
@@ -55,6 +56,11 @@ def _sent_subject(personas: dict[str, User], brand: str, capture: Any) -> tuple[
     return notification.subject, notification
 
 
+def _the_message(smtp_server: SmtpSink) -> tuple[Any, EmailMessage]:
+    [envelope] = smtp_server.messages
+    return envelope, email.message_from_bytes(envelope.original_content, policy=policy.default)
+
+
 @pytest.mark.django_db
 def test_an_encoded_word_in_a_brand_cannot_add_a_header(
     personas: dict[str, User], smtp_server: SmtpSink, django_capture_on_commit_callbacks: Any
@@ -63,8 +69,7 @@ def test_an_encoded_word_in_a_brand_cannot_add_a_header(
 
     stored, _ = _sent_subject(personas, brand, django_capture_on_commit_callbacks)
 
-    [envelope] = smtp_server.messages
-    message = email.message_from_bytes(envelope.original_content, policy=policy.default)
+    envelope, message = _the_message(smtp_server)
     assert message["Reply-To"] is None
     assert b"attacker.example" not in envelope.original_content.split(b"\r\n\r\n")[0]
     assert message["Subject"] == stored
@@ -79,8 +84,7 @@ def test_an_encoded_word_in_a_brand_is_shown_literally(
 
     stored, notification = _sent_subject(personas, brand, django_capture_on_commit_callbacks)
 
-    [envelope] = smtp_server.messages
-    message = email.message_from_bytes(envelope.original_content, policy=policy.default)
+    _, message = _the_message(smtp_server)
     # Replies go by the first ticket tag: another incident's must not appear in front.
     assert message["Subject"] == stored
     assert message["Subject"].startswith(f"[renkei#{notification.incident.ref}] ")

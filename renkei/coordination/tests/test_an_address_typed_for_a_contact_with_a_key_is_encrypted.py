@@ -23,6 +23,7 @@ from renkei.accounts.tests.personas import PASSWORD
 from renkei.coordination.directory import contact_save
 from renkei.coordination.models import Contact, Notification
 from renkei.coordination.tests.conftest import Keyring, SmtpSink
+from renkei.incidents.models import Incident
 from renkei.incidents.tests.factories import ingest
 
 
@@ -40,6 +41,19 @@ def _analyst() -> Client:
     return client
 
 
+def _notify(
+    client: Client, incident: Incident, contact: str, recipient: str, *, follow: bool = False
+) -> Any:
+    """The notify form posted as an analyst fills it in."""
+    return client.post(
+        reverse("coordination:notify", args=[incident.ref]),
+        {"contact": contact, "recipient": recipient, "recipient_country": "US",
+         "language": "en", "basis": "site_confirmed", "subject": "Phishing site",
+         "body": "Please take down hxxps://example[.]com/login\n"},
+        follow=follow,
+    )  # fmt: skip
+
+
 @pytest.mark.django_db
 def test_a_typed_address_of_a_contact_with_a_key_gets_an_encrypted_message(
     personas: dict[str, User],
@@ -53,18 +67,7 @@ def test_a_typed_address_of_a_contact_with_a_key_gets_an_encrypted_message(
     client = _analyst()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("coordination:notify", args=[incident.ref]),
-            {
-                "contact": "",
-                "recipient": "Abuse@Hoster.example",
-                "recipient_country": "US",
-                "language": "en",
-                "basis": "site_confirmed",
-                "subject": "Phishing site",
-                "body": "Please take down hxxps://example[.]com/login\n",
-            },
-        )
+        response = _notify(client, incident, "", "Abuse@Hoster.example")
 
     assert response.status_code == 302
     [envelope] = smtp_server.messages
@@ -89,13 +92,7 @@ def test_a_contact_chosen_with_another_address_typed_is_refused_and_nothing_sent
     client = _analyst()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("coordination:notify", args=[incident.ref]),
-            {"contact": str(contact.pk), "recipient": "noc@other.example",
-             "recipient_country": "US", "language": "en", "basis": "site_confirmed",
-             "subject": "Phishing site", "body": "Please take down the site.\n"},
-            follow=True,
-        )  # fmt: skip
+        response = _notify(client, incident, str(contact.pk), "noc@other.example", follow=True)
 
     assert smtp_server.messages == []
     assert not Notification.objects.filter(incident=incident).exists()
