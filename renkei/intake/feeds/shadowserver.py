@@ -29,6 +29,15 @@ KEPT = (
 )  # fmt: skip
 
 
+def _split(text: str) -> list[str]:
+    # csv raises its own error for a field over its 128 KiB limit or a carriage
+    # return in an unquoted field; uncaught, it ended the whole import.
+    try:
+        return next(csv.reader([text]), [])
+    except csv.Error as exc:
+        raise ValidationError(f"not a CSV row ({exc})") from None
+
+
 class ShadowserverImporter(FeedImporter):
     format_name: ClassVar[str] = "shadowserver"
     content_type: ClassVar[str] = "text/csv"
@@ -42,7 +51,7 @@ class ShadowserverImporter(FeedImporter):
             text = line.decode("utf-8-sig" if position == 1 else "utf-8")
         except UnicodeDecodeError as exc:
             raise ValidationError(f"not UTF-8 ({exc})") from None
-        values = next(csv.reader([text]), [])
+        values = _split(text)
         if self.columns is None:
             self._header(values)
             return None
