@@ -25,6 +25,8 @@ import hashlib
 import json
 from typing import Any, ClassVar
 
+import orjson
+
 from renkei.intake.exchange import ReportRecord
 from renkei.intake.feeds.base import FeedImporter, feed_record, parse_utc
 from renkei.lib.errors import ValidationError
@@ -102,8 +104,15 @@ def _dos_fields(event: dict[str, Any]) -> tuple[str, str]:
 
 def parse_event(line: bytes) -> dict[str, Any]:
     try:
-        event = json.loads(line)
-    except (ValueError, UnicodeDecodeError) as exc:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"not valid JSON ({exc})") from None
+    try:
+        # orjson, as the exchange format: strict JSON. Python's json read NaN (the
+        # database refused the batch's `extra`), a lone surrogate (no encoding stores
+        # it) and any nesting (RecursionError): a lost batch or an ended import.
+        event = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
         raise ValidationError(f"not valid JSON ({exc})") from None
     if not isinstance(event, dict):
         raise ValidationError("a line must hold one JSON object (an IntelMQ event)")

@@ -51,7 +51,7 @@ def test_bad_intelmq_lines_are_rejected_with_their_line_numbers() -> None:
 
     assert summary.rejected == [
         (7, "a phishing event needs source.url or source.fqdn"),
-        (8, "not valid JSON (Expecting value: line 1 column 1 (char 0))"),
+        (8, "not valid JSON (invalid literal, expected 'null': line 1 column 1 (char 0))"),
     ]
 
 
