@@ -3,7 +3,8 @@
 Shadowserver's scan reports (`scan_ssh`, `scan_rdp`, ...) list one address
 per row: `"timestamp","ip","port","hostname","tag","asn","geo",...,"protocol",...`.
 Columns are found by name from the header, so reports with different column
-sets import alike; `timestamp` (UTC) and `ip` are required, `port` and
+sets import alike (a header further down, as in reports joined with `cat`, applies
+to the rows after it); `timestamp` (UTC) and `ip` are required, `port` and
 `protocol` give the report's `PORT/PROTO`. Each row becomes a `scan` report
 about that address (the category the issue asks for; the report type is kept
 in `extra.shadowserver.tag`, so an analyst can tell an exposed service from a
@@ -38,6 +39,12 @@ def _split(text: str) -> list[str]:
         raise ValidationError(f"not a CSV row ({exc})") from None
 
 
+def _names_the_required_columns(values: list[str]) -> bool:
+    """A header, also after the first: reports joined into one file (`cat`) each
+    bring their own columns, and the rows after a header are read by it."""
+    return set(REQUIRED) <= {value.strip().lower() for value in values}
+
+
 class ShadowserverImporter(FeedImporter):
     format_name: ClassVar[str] = "shadowserver"
     content_type: ClassVar[str] = "text/csv"
@@ -52,7 +59,7 @@ class ShadowserverImporter(FeedImporter):
         except UnicodeDecodeError as exc:
             raise ValidationError(f"not UTF-8 ({exc})") from None
         values = _split(text)
-        if self.columns is None:
+        if self.columns is None or _names_the_required_columns(values):
             self._header(values)
             return None
         if len(values) != len(self.columns):
