@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 from typing import Any, ClassVar
 
 import orjson
@@ -102,6 +103,16 @@ def _dos_fields(event: dict[str, Any]) -> tuple[str, str]:
     return "", ip
 
 
+def _event_time(event: dict[str, Any]) -> datetime:
+    """When the source saw it, else when IntelMQ collected it; a rejection names
+    the field the time came from, the one the analyst will look for."""
+    for name in ("time.source", "time.observation"):
+        value = _text(event, name)
+        if value:
+            return parse_utc(value, name)
+    raise ValidationError("missing time.source and time.observation")
+
+
 def parse_event(line: bytes) -> dict[str, Any]:
     try:
         text = line.decode("utf-8")
@@ -124,7 +135,6 @@ def event_record(event: dict[str, Any]) -> ReportRecord:
     if not kind:
         raise ValidationError("missing classification.type")
     category = category_for(kind)
-    when = _text(event, "time.source") or _text(event, "time.observation")
     url, ip = "", ""
     ports: list[str] = []
     if category in SITE_CATEGORIES:
@@ -136,7 +146,7 @@ def event_record(event: dict[str, Any]) -> ReportRecord:
     else:
         url, ip = _text(event, "source.url"), _text(event, "source.ip")
     return feed_record(
-        ref=event_ref(event), received_at=parse_utc(when, "time.source"),
+        ref=event_ref(event), received_at=_event_time(event),
         reporter=_text(event, "feed.provider") or _text(event, "feed.name") or "intelmq",
         category=category, url=url, ip=ip, ports=ports,
         brand=_text(event, "event_description.target") or _text(event, "extra.target"),
