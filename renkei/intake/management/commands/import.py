@@ -20,6 +20,13 @@ class Command(BaseCommand):
         + " (a feed format takes a directory too)"
     )
 
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        # `import shadowserver --source NAME PATH`: argparse alone takes the positionals
+        # before an option as all there are and refused PATH ("unrecognized arguments").
+        parser.parse_args = parser.parse_intermixed_args  # type: ignore[method-assign]
+        return parser
+
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("args", nargs="+", metavar="[FORMAT] PATH")
         parser.add_argument("--source", default=None, help="source name refs are unique in")
