@@ -8,6 +8,7 @@ behaves exactly like `renkei import` of the exchange format.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -35,6 +36,19 @@ def row_ref(prefix: str, line: bytes) -> str:
     re-saved with CRLF line endings does not import again.
     """
     return f"{prefix}-{hashlib.blake2b(line.rstrip(), digest_size=12).hexdigest()}"
+
+
+def csv_row(text: str) -> list[str]:
+    """One CSV line's fields; a line csv cannot read is a ValidationError.
+
+    csv raises its own error for a field over its 128 KiB limit or a carriage
+    return in an unquoted field (a file re-saved by a spreadsheet); uncaught,
+    it ended the whole import.
+    """
+    try:
+        return next(csv.reader([text]), [])
+    except csv.Error as exc:
+        raise ValidationError(f"not a CSV row ({exc})") from None
 
 
 def feed_record(

@@ -20,7 +20,6 @@ repaired here and the original value kept in `extra`:
 
 from __future__ import annotations
 
-import csv
 import functools
 import re
 from datetime import datetime, timedelta, timezone
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from renkei.intake.exchange import ReportRecord
-from renkei.intake.feeds.base import FeedImporter, feed_record, row_ref
+from renkei.intake.feeds.base import FeedImporter, csv_row, feed_record, row_ref
 from renkei.lib.errors import ValidationError
 from renkei.lib.timestamps import in_range
 
@@ -87,7 +86,7 @@ def parse_jst(value: str) -> datetime:
 def split_row(text: str) -> list[str]:
     if '"' not in text:
         return text.split(",")
-    return next(csv.reader([text]))
+    return csv_row(text)
 
 
 class PhishurlImporter(FeedImporter):

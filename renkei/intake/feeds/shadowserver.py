@@ -13,12 +13,11 @@ scanning host).
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import ClassVar
 
 from renkei.intake.exchange import ReportRecord
-from renkei.intake.feeds.base import FeedImporter, feed_record, parse_utc, row_ref
+from renkei.intake.feeds.base import FeedImporter, csv_row, feed_record, parse_utc, row_ref
 from renkei.lib.errors import ValidationError
 
 REPORTER = "Shadowserver"
@@ -28,15 +27,6 @@ KEPT = (
     "hostname", "tag", "asn", "geo", "region", "city", "naics", "sic", "sector", "severity",
     "device_vendor", "device_type", "device_model", "product", "version",
 )  # fmt: skip
-
-
-def _split(text: str) -> list[str]:
-    # csv raises its own error for a field over its 128 KiB limit or a carriage
-    # return in an unquoted field; uncaught, it ended the whole import.
-    try:
-        return next(csv.reader([text]), [])
-    except csv.Error as exc:
-        raise ValidationError(f"not a CSV row ({exc})") from None
 
 
 def _names_the_required_columns(values: list[str]) -> bool:
@@ -58,7 +48,7 @@ class ShadowserverImporter(FeedImporter):
             text = line.decode("utf-8-sig" if position == 1 else "utf-8")
         except UnicodeDecodeError as exc:
             raise ValidationError(f"not UTF-8 ({exc})") from None
-        values = _split(text)
+        values = csv_row(text)
         if self.columns is None or _names_the_required_columns(values):
             self._header(values)
             return None
