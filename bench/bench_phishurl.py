@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DIR = ROOT.parent / "shared" / "data" / "jpcert-phishurl-list"
@@ -70,6 +71,17 @@ def summary_headers(path: Path) -> int:
     return len(list(path.rglob("*.csv"))) if path.is_dir() else 1
 
 
+def in_fresh_home(arguments: list[str]) -> dict[str, Any]:
+    """Run this Python on `arguments` with a new RENKEI_HOME; its last line, read as JSON."""
+    with tempfile.TemporaryDirectory(prefix="renkei-bench-") as home:
+        out = subprocess.run(
+            [sys.executable, *arguments], env={**os.environ, "RENKEI_HOME": home},
+            capture_output=True, text=True, check=True, cwd=ROOT,
+        )  # fmt: skip
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("path", nargs="?", default=str(DEFAULT_DIR))
@@ -86,15 +98,7 @@ def main() -> int:
     from machine import describe
 
     print(describe())
-    with tempfile.TemporaryDirectory(prefix="renkei-bench-") as home:
-        command = [sys.executable, __file__, "--child", str(path)]
-        if args.reimport:
-            command.append("--reimport")
-        out = subprocess.run(
-            command, env={**os.environ, "RENKEI_HOME": home}, capture_output=True, text=True,
-            check=True, cwd=ROOT,
-        )  # fmt: skip
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = in_fresh_home([__file__, "--child", str(path), *(["--reimport"] * args.reimport)])
     verdict = "meets" if result["rows_per_second"] >= TARGET else "below"
     print(
         f"phishurl: {result['rows']:,} rows in {result['files']} files, {result['seconds']} s "
