@@ -189,13 +189,24 @@ def ip_flag(address: str) -> str:
 def trim_url(url: str) -> str:
     """Drop punctuation a sentence put after a URL; keep balanced closing brackets
     (Wikipedia-style `/wiki/Foo_(bar)`)."""
-    while url:
-        last = url[-1]
-        if last in _URL_TAIL or (last in _CLOSERS and url.count(_CLOSERS[last]) < url.count(last)):
-            url = url[:-1]
-        else:
+    end = len(url)
+    counts: dict[str, int] = {}  # brackets in url[:end], counted once: a hostile tail of
+    # a million ")" would otherwise be counted again for each one dropped
+    while end:
+        last = url[end - 1]
+        if last in _URL_TAIL:
+            end -= 1
+            continue
+        opener = _CLOSERS.get(last)
+        if opener is None:
             break
-    return url
+        if not counts:
+            counts = {char: url.count(char, 0, end) for char in "()[]{}"}
+        if counts[opener] >= counts[last]:
+            break
+        counts[last] -= 1
+        end -= 1
+    return url[:end]
 
 
 # --- Result -------------------------------------------------------------------------
