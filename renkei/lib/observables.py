@@ -51,6 +51,20 @@ def refang_text(text: str) -> str:
     return _DEFANGED.sub(_refang_match, text)
 
 
+# Japanese input methods type Latin letters, digits and `.@:/` in full width
+# (ｈｔｔｐｓ：／／ｅｘａｍｐｌｅ．ｃｏｍ); NFKC and browsers read them as ASCII. One
+# character for one keeps every position in the text.
+_FULL_WIDTH = re.compile("[\uff01-\uff5e]+")
+_TO_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+
+
+def ascii_forms(text: str) -> str:
+    """`text` with full-width ASCII characters (U+FF01-U+FF5E) made ASCII."""
+    if text.isascii():
+        return text
+    return _FULL_WIDTH.sub(lambda match: match.group().translate(_TO_ASCII), text)
+
+
 # --- Top-level domains --------------------------------------------------------------
 
 # Generic TLDs seen in reports (including the cheap ones phishers favour);
@@ -161,6 +175,9 @@ _HEX_RUN = re.compile(r"(?<![0-9a-z])[0-9a-f]{32,}(?![0-9a-z])", _ASCII_NOCASE)
 _HASH_KIND = {32: "md5", 40: "sha1", 64: "sha256"}
 _URL_TAIL = frozenset(".,;:!?'\"*>")
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
+# A URL never ends in an opening bracket: "https://x.example/a(ログイン)" is the URL
+# "https://x.example/a" and a remark in brackets that touches it.
+_OPENERS = frozenset("([{")
 
 _DOCUMENTATION_NETS = tuple(
     ipaddress.ip_network(net)
@@ -194,7 +211,9 @@ def trim_url(url: str) -> str:
     # a million ")" would otherwise be counted again for each one dropped
     while end:
         last = url[end - 1]
-        if last in _URL_TAIL:
+        if last in _URL_TAIL or last in _OPENERS:
+            if counts and last in _OPENERS:
+                counts[last] -= 1
             end -= 1
             continue
         opener = _CLOSERS.get(last)
@@ -394,7 +413,7 @@ def extract_observables(
         html_text, html_links = html_to_text(html)
         text = f"{text}\n{html_text}"
         links.extend(html_links)
-    text = refang_text(text)
+    text = refang_text(ascii_forms(text))
     found = _Found(len(text))
     _scan_urls(text, found)
     _scan_links(links, found)
