@@ -236,7 +236,11 @@ def _alternation(keys: object, *, ignore_case: bool = True) -> re.Pattern[str] |
     if not words:
         return None
     body = "|".join(re.escape(w) for w in words)
-    return re.compile(rf"(?<![a-z0-9])({body})(?![a-z0-9])" if ignore_case else rf"\b({body})\b")
+    # ASCII boundaries: `\b` is a Unicode one, and there is none between C and カ in
+    # "SMBCカード" or between L and よ in "DHLより" (Japanese puts no space there).
+    if ignore_case:
+        return re.compile(rf"(?<![a-z0-9])({body})(?![a-z0-9])")  # the text is folded
+    return re.compile(rf"(?<![A-Za-z0-9])({body})(?![A-Za-z0-9])")
 
 
 def _plain(keys: object) -> re.Pattern[str] | None:
