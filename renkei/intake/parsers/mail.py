@@ -76,6 +76,25 @@ def is_html_attachment(filename: str, content_type: str) -> bool:
     return content_type == "text/html" or filename.lower().endswith((".htm", ".html", ".shtml"))
 
 
+# Logs often go as application/octet-stream: their name says they are text.
+_TEXT_NAMES = (".txt", ".log", ".csv", ".tsv")
+
+
+def is_text_attachment(filename: str, content_type: str) -> bool:
+    """A text file a reporter attached (a list of URLs, a log) rather than pasted.
+
+    Headers of a forwarded message (text/rfc822-headers, .eml) are read as that
+    message; their Received lines would list every relay as an observable.
+    """
+    if content_type == "text/rfc822-headers" or filename.lower().endswith(".eml"):
+        return False
+    return content_type.startswith("text/") or filename.lower().endswith(_TEXT_NAMES)
+
+
+def _text_attachment(data: bytes) -> str:
+    return decode_bytes(data[:MAX_HTML_ATTACHMENT], None).text
+
+
 def _web(links: list[str]) -> list[str]:
     return [link.strip() for link in links if link.strip().lower().startswith(_WEB)]
 
@@ -144,6 +163,8 @@ def parse_mail(parsed: ParsedMessage) -> MailReport:
                 html_links += found
             elif item.data.startswith(b"%PDF"):
                 html_links += pdf_links(item.data)
+            elif is_text_attachment(item.filename, item.content_type):
+                texts.append(_text_attachment(item.data))
     scanned = "\n".join(t for t in texts if t)[:MAX_SCANNED]
     observables = extract_observables(scanned, extra_urls=[*links, *html_links])
     clues = Clues(
