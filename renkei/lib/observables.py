@@ -281,6 +281,8 @@ class _Found:
             ip = ipaddress.ip_address(text)
         except ValueError:
             return False
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped  # "::ffff:8.8.8.8", as dual-stack servers log IPv4 clients
         self.add("ipv4" if ip.version == 4 else "ipv6", ip.compressed, at)
         return True
 
