@@ -161,7 +161,11 @@ _IDN_URL = re.compile(  # no IGNORECASE: Unicode case folding would let "s" matc
 )
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _HOSTNAME = rf"(?:{_LABEL}\.)+(?:xn--[a-z0-9-]{{1,59}}|[a-z]{{2,24}})"
-_DOMAIN = re.compile(rf"(?<![a-z0-9_.\-])({_HOSTNAME})(?![a-z0-9_\-]|\.[a-z0-9])", _ASCII_NOCASE)
+# Not before "@" or "+tag@": "support.jp@example.com" names one domain, not two.
+_DOMAIN = re.compile(
+    rf"(?<![a-z0-9_.\-])({_HOSTNAME})(?![a-z0-9_\-@]|\.[a-z0-9]|\+[a-z0-9._%+\-]{{0,64}}@)",
+    _ASCII_NOCASE,
+)
 _EMAIL = re.compile(rf"(?<![a-z0-9._%+\-])([a-z0-9._%+\-]{{1,64}})@({_HOSTNAME})\b", _ASCII_NOCASE)
 _IPV4 = re.compile(r"(?<![0-9.])(?:\d{1,3}\.){3}\d{1,3}(?![0-9]|\.[0-9])")
 _IPV6 = re.compile(
