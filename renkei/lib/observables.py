@@ -27,9 +27,10 @@ from renkei.lib.normalize import normalize_url, refang
 
 _DEFANGED = re.compile(
     r"(?P<scheme>\b(?:h(?:xx|\*\*)p|fxp)(?P<secure>s?)(?=\[?:))"
-    r"|(?P<dot>[\[({［（]\s?(?:\.|．|dot)\s?[\])}］）])"
-    r"|(?P<sep>\[:\]|\[://\])"
-    r"|(?P<at>[\[({](?:@|at)[\])}])",
+    # A space on either side goes too: "abuse [at] example [dot] com" is one address.
+    r"|(?P<dot> ?[\[({［（]\s?(?:\.|．|dot)\s?[\])}］）] ?)"
+    r"|(?P<sep>\[:\]|\[://\]|\[/\])"
+    r"|(?P<at> ?[\[({]\s?(?:@|at)\s?[\])}] ?)",
     re.IGNORECASE,
 )
 
@@ -43,7 +44,7 @@ def _refang_match(match: re.Match[str]) -> str:
         return "."
     if kind == "at":
         return "@"
-    return match.group()[1:-1]  # "[:]" -> ":", "[://]" -> "://"
+    return match.group()[1:-1]  # "[:]" -> ":", "[://]" -> "://", "[/]" -> "/"
 
 
 def refang_text(text: str) -> str:
