@@ -62,9 +62,13 @@ def json_without_nul(value: Any) -> Any:
 
 # --- Refanging ---------------------------------------------------------------
 
-_HXXP = re.compile(r"hxxp(s?)(?=[:\[]|$)", re.IGNORECASE)
-_FANGS = re.compile(r"\[://\]|\[\.\]|\(\.\)|\{\.\}|\[dot\]|\[:\]", re.IGNORECASE)
-_UNFANGED = {"[://]": "://", "[:]": ":"}
+# The forms observables.refang_text undoes in free text, so that a URL quoted in a
+# report and the same URL sent in a report's url field are the same URL.
+_HXXP = re.compile(r"h(?:xx|\*\*)p(s?)(?=[:\[]|$)", re.IGNORECASE)
+_FANGS = re.compile(
+    r"\[://\]|\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}|\[:\]|\[/\]", re.IGNORECASE
+)
+_UNFANGED = {"[://]": "://", "[:]": ":", "[/]": "/"}
 
 
 def _unfang(match: re.Match[str]) -> str:
@@ -72,7 +76,8 @@ def _unfang(match: re.Match[str]) -> str:
 
 
 def refang(value: str) -> str:
-    """Undo the usual defanging (`hxxp`, `[.]`, `(.)`, `{.}`, `[dot]`, `[:]`, `[://]`)."""
+    """Undo the usual defanging (`hxxp`, `h**p`, `[.]`, `(.)`, `{.}`, `[dot]`, `(dot)`,
+    `{dot}`, `[:]`, `[://]`, `[/]`)."""
     text = value.strip()
     match = _HXXP.match(text)
     if match:
