@@ -243,11 +243,24 @@ def _alternation(keys: object, *, ignore_case: bool = True) -> re.Pattern[str] |
     return re.compile(rf"(?<![A-Za-z0-9])({body})(?![A-Za-z0-9])")
 
 
+# Katakana runs on without spaces: イオン at the end of ライオン (lion) or マイナスイオン is
+# part of that word. A name followed by more katakana (アマゾンギフト) is still the name.
+_KATAKANA = "\u30a1-\u30fa\u30fc"  # letters and the long-vowel mark, not the middle dot
+_NOT_AFTER_KATAKANA = f"(?<![{_KATAKANA}])"
+_STARTS_KATAKANA = re.compile(f"[{_KATAKANA}]")
+
+
+def _plain_word(word: str) -> str:
+    if _STARTS_KATAKANA.match(word):
+        return _NOT_AFTER_KATAKANA + re.escape(word)
+    return re.escape(word)
+
+
 def _plain(keys: object) -> re.Pattern[str] | None:
     words = sorted(set(keys), key=len, reverse=True)  # type: ignore[call-overload]
     if not words:
         return None
-    return re.compile("(" + "|".join(re.escape(w) for w in words) + ")")
+    return re.compile("(" + "|".join(_plain_word(w) for w in words) + ")")
 
 
 _cache: tuple[tuple[object, ...], BrandMatcher] | None = None
