@@ -17,6 +17,9 @@ Which address is the report's: a scan is about its source (`source.ip`); a
 DoS about its target (`destination.ip`, else `destination.fqdn`, else the
 event's `source.ip`, which is what single-address DDoS feeds carry); a site
 about `source.url`, else `http://<source.fqdn>/`.
+
+Events written with IntelMQ's `hierarchical_output: true` (`{"source": {"ip":
+...}}`) are read by the flat names.
 """
 
 from __future__ import annotations
@@ -127,7 +130,28 @@ def parse_event(line: bytes) -> dict[str, Any]:
         raise ValidationError(f"not valid JSON ({exc})") from None
     if not isinstance(event, dict):
         raise ValidationError("a line must hold one JSON object (an IntelMQ event)")
-    return event
+    return _flat(event) if _is_hierarchical(event) else event
+
+
+# Sections IntelMQ's `hierarchical_output: true` nests; a flat event never holds
+# them as objects, so its fields (and its ref) are left exactly as they were.
+_SECTIONS = ("classification", "source", "destination", "time", "feed", "event_description")
+
+
+def _is_hierarchical(event: dict[str, Any]) -> bool:
+    return any(isinstance(event.get(section), dict) for section in _SECTIONS)
+
+
+def _flat(event: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """`{"source": {"ip": ...}}` as `{"source.ip": ...}`: the same event written
+    either way has the same fields, and so the same ref."""
+    flat: dict[str, Any] = {}
+    for name, value in event.items():
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{prefix}{name}."))
+        else:
+            flat[f"{prefix}{name}"] = value
+    return flat
 
 
 def event_record(event: dict[str, Any]) -> ReportRecord:
