@@ -49,9 +49,14 @@ class ShadowserverImporter(FeedImporter):
         except UnicodeDecodeError as exc:
             raise ValidationError(f"not UTF-8 ({exc})") from None
         values = csv_row(text)
-        if self.columns is None or _names_the_required_columns(values):
+        if _names_the_required_columns(values) or position == 1:
             self._header(values)
             return None
+        if self.columns is None:
+            raise ValidationError(
+                "no header before this row (a Shadowserver report starts with one naming "
+                f"{' and '.join(REQUIRED)}): its columns are unknown"
+            )
         if len(values) != len(self.columns):
             raise ValidationError(
                 f"expected {len(self.columns)} columns as in the header, found {len(values)}"
