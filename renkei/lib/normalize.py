@@ -75,10 +75,38 @@ def _unfang(match: re.Match[str]) -> str:
     return _UNFANGED.get(match.group(), ".")
 
 
+# Japanese input methods type Latin letters, digits and `.@:/` in full width
+# (ｈｔｔｐｓ：／／ｅｘａｍｐｌｅ．ｃｏｍ); NFKC and browsers read them as ASCII. One
+# character for one keeps every position in the text.
+_FULL_WIDTH = re.compile("[\uff01-\uff5e]+")
+_TO_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_SCHEME_START = re.compile(r"[a-z][a-z0-9+.\-]*:", re.IGNORECASE)
+
+
+def ascii_forms(text: str) -> str:
+    """`text` with full-width ASCII characters (U+FF01-U+FF5E) made ASCII."""
+    if text.isascii():
+        return text
+    return _FULL_WIDTH.sub(lambda match: match.group().translate(_TO_ASCII), text)
+
+
+def _typed_in_full_width(text: str) -> str:
+    """A URL typed in full width from its scheme on, as the ASCII it stands for.
+
+    Only such text: no parser read a full-width scheme, so no URL read before
+    (and no incident key stored) changes; full-width letters in the path of a
+    URL with an ASCII scheme are left as the site's own.
+    """
+    if not text or not "\uff01" <= text[0] <= "\uff5e":
+        return text
+    typed = ascii_forms(text)
+    return typed if _SCHEME_START.match(typed) else text
+
+
 def refang(value: str) -> str:
     """Undo the usual defanging (`hxxp`, `h**p`, `[.]`, `(.)`, `{.}`, `[dot]`, `(dot)`,
-    `{dot}`, `[:]`, `[://]`, `[/]`)."""
-    text = value.strip()
+    `{dot}`, `[:]`, `[://]`, `[/]`) and a URL typed in full width."""
+    text = _typed_in_full_width(value.strip())
     match = _HXXP.match(text)
     if match:
         text = "http" + match.group(1).lower() + text[match.end() :]
@@ -466,7 +494,8 @@ def _canonical_ip(text: str) -> str:
 def canonical_ip(value: str) -> str:
     """IPv4 as a dotted quad (IPv4-mapped IPv6 too), IPv6 compressed without a zone;
     any range is accepted."""
-    return _canonical_ip(refang(value))
+    # Full-width digits and dots (１９２．０．２．１): no address was read from them before.
+    return _canonical_ip(refang(ascii_forms(value)))
 
 
 def parse_port(value: str) -> tuple[int, str]:

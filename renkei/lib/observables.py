@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from renkei.lib.errors import NormalizationError
 from renkei.lib.html_text import html_to_text
-from renkei.lib.normalize import normalize_url, refang
+from renkei.lib.normalize import ascii_forms, normalize_url, refang
 
 # --- Refanging ----------------------------------------------------------------------
 
@@ -50,20 +50,6 @@ def _refang_match(match: re.Match[str]) -> str:
 def refang_text(text: str) -> str:
     """Undo defanging anywhere in a text, not only at the start of one value."""
     return _DEFANGED.sub(_refang_match, text)
-
-
-# Japanese input methods type Latin letters, digits and `.@:/` in full width
-# (ｈｔｔｐｓ：／／ｅｘａｍｐｌｅ．ｃｏｍ); NFKC and browsers read them as ASCII. One
-# character for one keeps every position in the text.
-_FULL_WIDTH = re.compile("[\uff01-\uff5e]+")
-_TO_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-
-
-def ascii_forms(text: str) -> str:
-    """`text` with full-width ASCII characters (U+FF01-U+FF5E) made ASCII."""
-    if text.isascii():
-        return text
-    return _FULL_WIDTH.sub(lambda match: match.group().translate(_TO_ASCII), text)
 
 
 # --- Top-level domains --------------------------------------------------------------
