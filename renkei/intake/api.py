@@ -56,6 +56,7 @@ from renkei.intake.exchange import SERVER_SET_EXTRA
 from renkei.intake.models import Report
 from renkei.intake.ratelimit import api_submit_rate_limited
 from renkei.lib.errors import ValidationError
+from renkei.lib.normalize import refuse_deep_json
 from renkei.lib.ratelimit import seconds_left_in_window
 from renkei.lib.timestamps import as_utc
 
@@ -109,7 +110,11 @@ class _JsonBody(Parser):
         except UnicodeDecodeError as exc:
             raise _unreadable(request, f"the body is not UTF-8 (byte {exc.start})") from exc
         try:
-            return json.loads(text, object_pairs_hook=_without_duplicate_keys)
+            data = json.loads(text, object_pairs_hook=_without_duplicate_keys)
+            refuse_deep_json(data, text)
+            return data
+        except ValidationError as exc:
+            raise _unreadable(request, f"the body's JSON is {exc.message}") from exc
         except json.JSONDecodeError as exc:
             reason = f"the body is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
             raise _unreadable(request, reason) from exc

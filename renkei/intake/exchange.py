@@ -18,7 +18,7 @@ import orjson
 
 from renkei.intake.reader import MAX_LINE_BYTES
 from renkei.lib.errors import ValidationError
-from renkei.lib.normalize import CATEGORIES, json_without_nul
+from renkei.lib.normalize import CATEGORIES, json_without_nul, refuse_deep_json
 from renkei.lib.timestamps import in_range
 
 CHANNELS = ("web", "email", "fax", "phone", "api", "feed")
@@ -414,6 +414,7 @@ def parse_line(line: bytes | str, position: int | None = None) -> Record:
         raise ValidationError(_not_json(line, exc)) from None
     if not isinstance(data, dict):
         raise ValidationError("a line must hold one JSON object")
+    refuse_deep_json(data, line)
     kind = data.get("kind")
     parser = _PARSERS.get(kind) if isinstance(kind, str) else None
     if parser is None or not isinstance(kind, str):

@@ -19,7 +19,7 @@ from typing import Any
 
 import idna
 
-from renkei.lib.errors import NormalizationError
+from renkei.lib.errors import NormalizationError, ValidationError
 
 SITE_CATEGORIES: tuple[str, ...] = ("phishing", "defacement", "malware_site")
 CATEGORIES: tuple[str, ...] = (
@@ -47,6 +47,35 @@ NUL, REPLACEMENT = "\x00", "\ufffd"
 def without_nul(text: str) -> str:
     """`text` with every NUL character replaced by U+FFFD (the replacement character)."""
     return text.replace(NUL, REPLACEMENT) if NUL in text else text
+
+
+# How deep renkei keeps JSON data (a report's `extra`, an event): what stores and
+# shows it walks it recursively, and parsers read 1,000 levels and more. Real
+# reports nest a few levels (an IntelMQ event inside `extra.from_source`).
+MAX_JSON_DEPTH = 32
+
+
+def refuse_deep_json(value: Any, text: bytes | str) -> None:
+    """ValidationError if `value` (parsed from `text`) nests deeper than MAX_JSON_DEPTH."""
+    opened = text.count(b"{") + text.count(b"[") if isinstance(text, bytes) else (
+        text.count("{") + text.count("[")
+    )  # fmt: skip
+    if opened > MAX_JSON_DEPTH and _deeper_than(value, MAX_JSON_DEPTH):
+        raise ValidationError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    # A loop, not recursion: the point is to refuse what recursion cannot walk.
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if not isinstance(item, dict | list):
+            continue
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        pending.extend((child, depth + 1) for child in children)
+    return False
 
 
 def json_without_nul(value: Any) -> Any:

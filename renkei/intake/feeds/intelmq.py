@@ -34,7 +34,7 @@ import orjson
 from renkei.intake.exchange import ReportRecord
 from renkei.intake.feeds.base import FeedImporter, feed_record, parse_utc
 from renkei.lib.errors import ValidationError
-from renkei.lib.normalize import SITE_CATEGORIES
+from renkei.lib.normalize import SITE_CATEGORIES, refuse_deep_json
 
 RSIT_CATEGORIES: dict[str, str] = {
     "phishing": "phishing",
@@ -130,6 +130,7 @@ def parse_event(line: bytes) -> dict[str, Any]:
         raise ValidationError(f"not valid JSON ({exc})") from None
     if not isinstance(event, dict):
         raise ValidationError("a line must hold one JSON object (an IntelMQ event)")
+    refuse_deep_json(event, line)
     return _flat(event) if _is_hierarchical(event) else event
 
 
