@@ -133,10 +133,13 @@ def _tld_ok(tld: str, *, in_url: bool) -> bool:
 # the Kelvin sign and a negated range can exclude "i" (it folds to U+0130).
 _ASCII_NOCASE = re.IGNORECASE | re.ASCII
 # URLs stop at the first non-ASCII character: Japanese text and full-width
-# brackets (「」（）) often follow a URL without a space.
-_URL = re.compile(
-    r"\b(?:https?|ftp)://[^\s<>\"'`{}|\\^\x00-\x1f\x7f-\U0010ffff]+", re.IGNORECASE | re.ASCII
-)
+# brackets (「」（）) often follow a URL without a space. They also stop before
+# "](": in Markdown, "[https://a.example/x](https://a.example/x)" is link text
+# and target, not one URL. Other "]" stay (IPv6 hosts, "ids[]=1"); "]" is not in
+# the character class, so the two alternatives never overlap and matching stays linear.
+_URL_CHAR = r"[^\s<>\"'`{}|\\^\]\x00-\x1f\x7f-\U0010ffff]"
+_URL_REST = rf"(?:\](?!\(){_URL_CHAR}*)*"
+_URL = re.compile(rf"\b(?:https?|ftp)://{_URL_CHAR}+{_URL_REST}", re.IGNORECASE | re.ASCII)
 # A host of non-ASCII labels (アマゾン-ログイン.com) is read up to its ASCII top-level
 # domain; Japanese may touch it on either side ("見てhttps://...comです"), as in
 # running Japanese text. An ASCII host is left to _URL. What follows the host is
@@ -144,7 +147,7 @@ _URL = re.compile(
 _IDN_URL = re.compile(  # no IGNORECASE: Unicode case folding would let "s" match "ſ"
     r"(?<![A-Za-z0-9_])(?:[hH][tT][tT][pP][sS]?|[fF][tT][pP])://(?=[^\s/?#]*?[^\x00-\x7f])"
     r"(?:[^\W_](?:[\w-]*[^\W_])?\.)+[a-zA-Z]{2,24}(?![A-Za-z0-9_-])(?::[0-9]{1,5})?"
-    r"(?:[/?#][^\s<>\"'`{}|\\^\x00-\x1f\x7f-\U0010ffff]*)?"
+    rf"(?:[/?#]{_URL_CHAR}*{_URL_REST})?"
 )
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _HOSTNAME = rf"(?:{_LABEL}\.)+(?:xn--[a-z0-9-]{{1,59}}|[a-z]{{2,24}})"
