@@ -390,11 +390,18 @@ def _scan_ips(text: str, found: _Found) -> None:
             found.add_ip(candidate, match.start())
 
 
+def _is_hash_like(value: str) -> bool:
+    """Digits and letters both: a random MD5 lacks either with a chance of about
+    3 in 10 million, while long order and tracking numbers (all digits) and fill
+    such as "ffff..." are common."""
+    return not (value.isdigit() or value.isalpha())
+
+
 def _scan_hashes(text: str, found: _Found) -> None:
     """Hex runs inside URLs are tracking tokens, not file hashes."""
     for match in _HEX_RUN.finditer(text):
         kind = _HASH_KIND.get(len(match.group()))
-        if kind is None or found.in_url(match.start()):
+        if kind is None or not _is_hash_like(match.group()) or found.in_url(match.start()):
             continue
         found.add(kind, match.group().lower(), match.start())
 
