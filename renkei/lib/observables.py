@@ -390,6 +390,10 @@ def _scan_ips(text: str, found: _Found) -> None:
             found.add_ip(candidate, match.start())
 
 
+# What may follow a hex run up to the "@" of the local part it belongs to.
+_TO_AT_SIGN = re.compile(r"[a-z0-9._%+\-=]{0,64}@", _ASCII_NOCASE)
+
+
 def _is_hash_like(value: str) -> bool:
     """Digits and letters both: a random MD5 lacks either with a chance of about
     3 in 10 million, while long order and tracking numbers (all digits) and fill
@@ -398,10 +402,13 @@ def _is_hash_like(value: str) -> bool:
 
 
 def _scan_hashes(text: str, found: _Found) -> None:
-    """Hex runs inside URLs are tracking tokens, not file hashes."""
+    """Hex runs inside URLs are tracking tokens, not file hashes; before an "@"
+    they are the local part of a Message-ID or address ("<hex@host>")."""
     for match in _HEX_RUN.finditer(text):
         kind = _HASH_KIND.get(len(match.group()))
         if kind is None or not _is_hash_like(match.group()) or found.in_url(match.start()):
+            continue
+        if _TO_AT_SIGN.match(text, match.end()):
             continue
         found.add(kind, match.group().lower(), match.start())
 
