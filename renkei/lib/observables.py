@@ -255,6 +255,7 @@ class _Found:
     def __init__(self, text_length: int) -> None:
         self.kinds: dict[str, dict[str, int]] = {kind: {} for kind in KINDS}
         self.url_spans: list[tuple[int, int]] = []
+        self.authority_ends: dict[int, int] = {}  # by URL start, as _is_user_info needs them
         self.link_position = text_length
 
     def add(self, kind: str, value: str, at: int) -> None:
@@ -288,10 +289,15 @@ class _Found:
         self.add("domains", host, at)
         return True
 
-    def in_url(self, at: int) -> bool:
-        """Whether the text at `at` lies inside a URL found in it (spans in order)."""
+    def url_span(self, at: int) -> tuple[int, int] | None:
+        """The span of the URL found in the text that `at` lies inside (spans in order)."""
         index = bisect.bisect_right(self.url_spans, (at, sys.maxsize)) - 1
-        return index >= 0 and at < self.url_spans[index][1]
+        if index >= 0 and at < self.url_spans[index][1]:
+            return self.url_spans[index]
+        return None
+
+    def in_url(self, at: int) -> bool:
+        return self.url_span(at) is not None
 
     def next_link_position(self) -> int:
         self.link_position += 1
@@ -363,11 +369,33 @@ def _scan_domains(text: str, found: _Found) -> None:
         found.add_domain(match.group(1), at, in_url=False)
 
 
+_AUTHORITY_END = re.compile(r"[/?#]")
+
+
+def _is_user_info(text: str, at_sign: int, found: _Found) -> bool:
+    """Whether the "@" at `at_sign` ends the user (and password) of a URL,
+    "http://user:pass@host/": no "/", "?" or "#" between the scheme and it.
+    Each URL's authority is measured once: a URL may hold many addresses."""
+    span = found.url_span(at_sign)
+    if span is None:
+        return False
+    start, url_end = span
+    end = found.authority_ends.get(start)
+    if end is None:
+        authority = text.index("://", start) + 3
+        match = _AUTHORITY_END.search(text, authority, url_end)
+        end = match.start() if match else url_end
+        found.authority_ends[start] = end
+    return at_sign < end
+
+
 def _scan_emails(text: str, found: _Found, offset: int = 0) -> None:
     if "@" not in text:
         return
     for match in _EMAIL.finditer(text):
         local, domain = match.group(1).strip("."), match.group(2).lower()
+        if not offset and _is_user_info(text, match.end(1), found):
+            continue  # its host was listed with the URL
         if local and _tld_ok(domain.rsplit(".", 1)[1], in_url=True):
             at = offset + match.start()
             found.add("emails", f"{local.lower()}@{domain}", at)
