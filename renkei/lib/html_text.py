@@ -16,7 +16,11 @@ _BLOCK_TAGS = frozenset((
     "p", "pre", "section", "table", "tbody", "td", "th", "thead", "tr", "ul",
 ))  # fmt: skip
 _HIDDEN_TAGS = frozenset({"script", "style"})
-_LINK_ATTRS = frozenset({"href", "src", "action", "formaction", "background", "poster"})
+# data-href and data-src are where scripts and lazy loading keep the targets a
+# page hides from filters that read href and src only.
+_LINK_ATTRS = frozenset({
+    "href", "src", "action", "formaction", "background", "poster", "data-href", "data-src",
+})  # fmt: skip
 _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\"\s>]+)", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\n\f\xa0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -40,8 +44,12 @@ class _TextAndLinks(HTMLParser):
         elif tag in _BLOCK_TAGS:
             self.pieces.append("\n")
         for name, value in attrs:
-            if value and name in _LINK_ATTRS:
+            if not value:
+                continue
+            if name in _LINK_ATTRS or (name == "data" and tag == "object"):
                 self._link(value)
+            elif name == "srcset":
+                self._srcset(value)
         if tag == "meta":
             self._refresh(attrs)
 
@@ -59,6 +67,22 @@ class _TextAndLinks(HTMLParser):
         value = value.strip()
         if value and value[:5].lower() != "data:":  # inline images are not links
             self.links[value] = None
+
+    def _srcset(self, value: str) -> None:
+        """`url 1x, url 2x`: a URL is the first word of each candidate. A comma in a
+        URL is part of it ("w_1,h_2.png"); one in a descriptor ends the candidate
+        ("2x,url" when minified)."""
+        starts_candidate = True
+        for word in value.split():
+            if not starts_candidate:
+                if "," not in word:
+                    continue  # a descriptor: "2x", "480w"
+                word = word.partition(",")[2]
+                if not word:
+                    starts_candidate = True
+                    continue
+            self._link(word.rstrip(","))
+            starts_candidate = word.endswith(",")
 
     def _refresh(self, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
