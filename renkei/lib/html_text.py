@@ -21,6 +21,8 @@ _HIDDEN_TAGS = frozenset({"script", "style"})
 _LINK_ATTRS = frozenset({
     "href", "src", "action", "formaction", "background", "poster", "data-href", "data-src",
 })  # fmt: skip
+# Background images in style attributes: a phishing button or logo drawn in CSS.
+_CSS_URL = re.compile(r"url\(\s*['\"]?([^'\"\s)]+)", re.IGNORECASE)
 _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\"\s>]+)", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\n\f\xa0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -50,6 +52,9 @@ class _TextAndLinks(HTMLParser):
                 self._link(value)
             elif name == "srcset":
                 self._srcset(value)
+            elif name == "style" and "(" in value:
+                for match in _CSS_URL.finditer(value):
+                    self._link(match.group(1))
         if tag == "meta":
             self._refresh(attrs)
 
