@@ -70,6 +70,8 @@ class _TextAndLinks(HTMLParser):
 
     def _link(self, value: str) -> None:
         value = value.strip()
+        if value[:2] == "//":  # protocol-relative: the scheme is the page's, and mail is
+            value = "https:" + value  # read in webmail served over https
         if value and value[:5].lower() != "data:":  # inline images are not links
             self.links[value] = None
 
