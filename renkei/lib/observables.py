@@ -52,6 +52,23 @@ def refang_text(text: str) -> str:
     return _DEFANGED.sub(_refang_match, text)
 
 
+def _refang_marking(text: str) -> tuple[str, list[int]]:
+    """`refang_text`, and where in its result a defanged dot or separator was:
+    a host written "evil[.]example/x" is an indicator, "readme.md/x" may not be."""
+    marks: list[int] = []
+    shift = 0  # how much shorter the result is than `text` so far
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal shift
+        new = _refang_match(match)
+        if match.lastgroup in ("dot", "sep"):
+            marks.append(match.start() - shift)
+        shift += len(match.group()) - len(new)
+        return new
+
+    return _DEFANGED.sub(replace, text), marks
+
+
 # --- Top-level domains --------------------------------------------------------------
 
 # Generic TLDs seen in reports (including the cheap ones phishers favour);
@@ -167,6 +184,16 @@ _IPV6 = re.compile(
 # so a 100-digit run is never read as a 32-digit MD5.
 _HEX_RUN = re.compile(r"(?<![0-9a-z])[0-9a-f]{32,}(?![0-9a-z])", _ASCII_NOCASE)
 _HASH_KIND = {32: "md5", 40: "sha1", 64: "sha256"}
+# A host and a path with no scheme ("evil[.]example/login.php" once refanged),
+# not inside a path, an address or another URL.
+_BARE_URL = re.compile(
+    rf"(?<![a-z0-9_.\-@/:%+\\])({_HOSTNAME}|(?:\d{{1,3}}\.){{3}}\d{{1,3}})"
+    rf"(?::\d{{1,5}})?/{_URL_CHAR}*{_URL_REST}",
+    _ASCII_NOCASE,
+)
+# Country codes that are also file extensions: undefanged, "README.md/" or
+# "setup.py/" is a file name before a slash, not a host.
+_FILE_LIKE_COUNTRY_TLDS = frozenset({"md", "py", "sh", "pl", "pm", "rs", "so"})
 _URL_TAIL = frozenset(".,;:!?'\"*>")
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 # A URL never ends in an opening bracket: "https://x.example/a(ログイン)" is the URL
@@ -342,6 +369,34 @@ def _scan_urls(text: str, found: _Found) -> None:
         found.add_url(_with_lower_scheme(url), match.start())
 
 
+def _bare_host_ok(text: str, match: re.Match[str], marks: list[int]) -> bool:
+    """Whether a schemeless host and path is a URL: a defanged host (a mark up to
+    its "/") may have any public TLD, and be an IP address unless the path is a
+    prefix length ("10[.]0[.]0[.]0/8"); a plain one needs a TLD that reads as
+    a domain in text and is no file extension."""
+    host, slash = match.group(1), text.index("/", match.end(1))
+    index = bisect.bisect_left(marks, match.start())
+    if index < len(marks) and marks[index] <= slash:
+        return not host[-1].isdigit() or not text[slash + 1 : slash + 2].isdigit()
+    tld = host.rsplit(".", 1)[1].lower()
+    return _tld_ok(tld, in_url=False) and tld not in _FILE_LIKE_COUNTRY_TLDS
+
+
+def _scan_bare_urls(text: str, marks: list[int], found: _Found) -> None:
+    """URLs written without a scheme, read as http (what a browser assumes for a
+    typed host). Runs after `_scan_urls`: a host in a URL's query is part of it."""
+    if "/" not in text:
+        return
+    for match in _BARE_URL.finditer(text):
+        at = match.start()
+        if found.in_url(at) or not _bare_host_ok(text, match, marks):
+            continue
+        url = trim_url(match.group())
+        found.url_spans.append((at, at + len(url)))
+        found.add_url("http://" + url, at)
+    found.url_spans.sort()
+
+
 _URL_WHITESPACE = str.maketrans("", "", "\t\r\n")
 
 
@@ -451,9 +506,10 @@ def extract_observables(
         html_text, html_links = html_to_text(html)
         text = f"{text}\n{html_text}"
         links.extend(html_links)
-    text = refang_text(ascii_forms(text))
+    text, marks = _refang_marking(ascii_forms(text))
     found = _Found(len(text))
     _scan_urls(text, found)
+    _scan_bare_urls(text, marks, found)
     _scan_links(links, found)
     _scan_domains(text, found)
     _scan_emails(text, found)
