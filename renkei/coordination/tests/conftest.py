@@ -15,6 +15,10 @@ import gnupg
 import pytest
 from aiosmtpd.controller import Controller
 
+from renkei.coordination.models import Notification
+from renkei.coordination.notifications import notification_queue
+from renkei.incidents.models import Incident
+from renkei.incidents.tests.factories import ingest
 from renkei.lib import pgp
 
 
@@ -39,6 +43,33 @@ class SmtpSink:
 
     async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:
         return self.quit_reply
+
+
+# What an analyst's notification says when a test has no reason to say otherwise.
+NOTIFICATION = {
+    "recipient": "abuse@hoster.example", "subject": "Phishing site",
+    "body": "Please take it down.", "language": "en",
+}  # fmt: skip
+SendNotification = Callable[..., Notification]
+
+
+@pytest.fixture
+def send_notification(
+    personas: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> SendNotification:
+    """`send(incident=None, **fields)`: queued by the analyst (about a new incident when
+    none is given), delivered as the worker would after the commit; as recorded then."""
+
+    def send(incident: Incident | None = None, **fields: Any) -> Notification:
+        incident = incident or ingest(url="https://example.com/login").incident
+        with django_capture_on_commit_callbacks(execute=True):
+            notification = notification_queue(
+                actor=personas["analyst"], incident=incident, **(NOTIFICATION | fields)
+            )
+        notification.refresh_from_db()
+        return notification
+
+    return send
 
 
 def free_port() -> int:

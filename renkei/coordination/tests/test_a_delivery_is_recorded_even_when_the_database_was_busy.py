@@ -15,7 +15,7 @@ from django.db import connection
 from renkei.accounts.models import User
 from renkei.coordination.models import NotificationStatus
 from renkei.coordination.notifications import notification_queue
-from renkei.coordination.tests.conftest import SmtpSink, free_port
+from renkei.coordination.tests.conftest import SendNotification, SmtpSink, free_port
 from renkei.incidents.models import IncidentStatus
 from renkei.incidents.tests.factories import ingest
 
@@ -38,7 +38,7 @@ def _lock_the_database_for_a_while() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_delivery_is_recorded_after_the_database_lock_is_released(
-    personas: dict[str, User], smtp_server: SmtpSink, django_capture_on_commit_callbacks: Any
+    smtp_server: SmtpSink, send_notification: SendNotification
 ) -> None:
     if connection.vendor != "sqlite":
         pytest.skip("optional: another writer's lock is a SQLite matter")
@@ -47,13 +47,8 @@ def test_a_delivery_is_recorded_after_the_database_lock_is_released(
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA busy_timeout = 100")  # fail fast, as after a long outage
 
-    with django_capture_on_commit_callbacks(execute=True):
-        notification = notification_queue(
-            actor=personas["analyst"], incident=incident, recipient="abuse@hoster.example",
-            subject="Phishing site", body="Please take it down.", language="en",
-        )  # fmt: skip
+    notification = send_notification(incident)
 
-    notification.refresh_from_db()
     incident.refresh_from_db()
     assert len(smtp_server.messages) == 1
     assert notification.status == NotificationStatus.SENT and notification.message_id

@@ -13,25 +13,10 @@ from django.urls import reverse
 
 from renkei.accounts.models import User
 from renkei.coordination.models import Notification
-from renkei.coordination.notifications import notification_queue
-from renkei.coordination.tests.conftest import SmtpSink
+from renkei.coordination.tests.conftest import SendNotification, SmtpSink
 from renkei.incidents.models import Incident
 from renkei.incidents.tests.factories import ingest
 from renkei.incidents.tests.helpers import signed_in
-
-
-def _queue(analyst: User, incident: Incident, recipient: str, capture: Any) -> Notification:
-    with capture(execute=True):
-        notification = notification_queue(
-            actor=analyst,
-            incident=incident,
-            recipient=recipient,
-            subject="Takedown",
-            body="Please.",
-            language="en",
-        )
-    notification.refresh_from_db()
-    return notification
 
 
 def _alarms(client: Client, incident: Incident) -> tuple[list[str], str]:
@@ -46,16 +31,13 @@ def _alarms(client: Client, incident: Incident) -> tuple[list[str], str]:
 
 @pytest.mark.django_db
 def test_a_delivered_resend_clears_the_banner_and_the_dashboard_entry(
-    personas: dict[str, User], smtp_server: SmtpSink, django_capture_on_commit_callbacks: Any
-) -> None:
+    personas: dict[str, User], smtp_server: SmtpSink, django_capture_on_commit_callbacks: Any,
+    send_notification: SendNotification,
+) -> None:  # fmt: skip
     incident = ingest(url="https://example.com/x").incident
     smtp_server.data_replies = ["550 5.7.1 refused", "550 5.7.1 refused"]
-    first = _queue(
-        personas["analyst"], incident, "abuse@h.example", django_capture_on_commit_callbacks
-    )
-    other = _queue(
-        personas["analyst"], incident, "noc@other.example", django_capture_on_commit_callbacks
-    )
+    first = send_notification(incident, recipient="abuse@h.example")
+    other = send_notification(incident, recipient="noc@other.example")
     assert (first.status, other.status) == ("failed", "failed")
     client = signed_in(personas["coordinator"])
     banners, dashboard = _alarms(client, incident)

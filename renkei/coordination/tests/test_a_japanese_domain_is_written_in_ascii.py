@@ -4,39 +4,27 @@ from __future__ import annotations
 
 import email
 from email import policy
-from typing import Any
 
 import pytest
 from django.core.mail import EmailMessage as DjangoEmailMessage
 
-from renkei.accounts.models import User
 from renkei.coordination.models import Notification
-from renkei.coordination.notifications import notification_queue
-from renkei.coordination.tests.conftest import SmtpSink
-from renkei.incidents.tests.factories import ingest
+from renkei.coordination.tests.conftest import SendNotification, SmtpSink
 from renkei.lib import mail
 
 
-def _queue(analyst: User, recipient: str, capture: Any) -> Notification:
-    incident = ingest(url="https://example.com/login").incident
-    with capture(execute=True):
-        notification = notification_queue(
-            actor=analyst,
-            incident=incident,
-            recipient=recipient,
-            subject="フィッシングサイトに関する対応のお願い",
-            body="ご確認ください。",
-            language="ja",
-        )
-    notification.refresh_from_db()
-    return notification
+def _queue(send: SendNotification, recipient: str) -> Notification:
+    return send(
+        recipient=recipient, subject="フィッシングサイトに関する対応のお願い",
+        body="ご確認ください。", language="ja",
+    )  # fmt: skip
 
 
 @pytest.mark.django_db
 def test_a_notification_to_a_japanese_domain_is_delivered_to_its_ascii_form(
-    personas: dict[str, User], smtp_server: SmtpSink, django_capture_on_commit_callbacks: Any
+    smtp_server: SmtpSink, send_notification: SendNotification
 ) -> None:
-    notification = _queue(personas["analyst"], "abuse@例え.jp", django_capture_on_commit_callbacks)
+    notification = _queue(send_notification, "abuse@例え.jp")
 
     assert (notification.status, notification.error) == ("sent", "")
     [envelope] = smtp_server.messages
@@ -47,13 +35,11 @@ def test_a_notification_to_a_japanese_domain_is_delivered_to_its_ascii_form(
 
 @pytest.mark.django_db
 def test_a_domain_that_has_no_ascii_form_fails_with_the_reason_instead_of_staying_queued(
-    personas: dict[str, User], smtp_server: SmtpSink, django_capture_on_commit_callbacks: Any
+    smtp_server: SmtpSink, send_notification: SendNotification
 ) -> None:
     too_long_label = "あ" * 70
 
-    notification = _queue(
-        personas["analyst"], f"abuse@{too_long_label}.jp", django_capture_on_commit_callbacks
-    )
+    notification = _queue(send_notification, f"abuse@{too_long_label}.jp")
 
     assert notification.status == "failed"
     assert "not a usable mail domain" in notification.error

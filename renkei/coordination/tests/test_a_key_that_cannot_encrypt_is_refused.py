@@ -14,9 +14,7 @@ from django.urls import reverse
 
 from renkei.accounts.models import User
 from renkei.coordination.models import Contact
-from renkei.coordination.notifications import notification_queue
-from renkei.coordination.tests.conftest import Keyring, SmtpSink
-from renkei.incidents.tests.factories import ingest
+from renkei.coordination.tests.conftest import Keyring, SendNotification, SmtpSink
 from renkei.incidents.tests.helpers import signed_in
 
 
@@ -89,26 +87,15 @@ def test_a_notification_to_a_contact_whose_key_expired_fails_saying_so(
     center_key: Keyring,
     expired_key: str,
     smtp_server: SmtpSink,
-    django_capture_on_commit_callbacks: Any,
+    send_notification: SendNotification,
 ) -> None:
     # Stored while it was still valid: the key has expired since.
     contact = Contact.objects.create(
         organisation="Hoster KK", email="abuse@hoster.example", pgp_public_key=expired_key
     )
-    incident = ingest(url="https://example.com/login").incident
 
-    with django_capture_on_commit_callbacks(execute=True):
-        notification = notification_queue(
-            actor=personas["analyst"],
-            incident=incident,
-            contact=contact,
-            recipient=contact.email,
-            subject="Phishing site",
-            body="Please take it down.",
-            language="en",
-        )
+    notification = send_notification(contact=contact, recipient=contact.email)
 
-    notification.refresh_from_db()
     assert notification.status == "failed"
     assert "cannot encrypt" in notification.error
     assert smtp_server.messages == []

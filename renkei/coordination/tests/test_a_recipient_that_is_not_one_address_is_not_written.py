@@ -9,14 +9,9 @@ A name with the address is no address either (the notify form takes none).
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from renkei.accounts.models import User
-from renkei.coordination.notifications import notification_queue
-from renkei.coordination.tests.conftest import SmtpSink
-from renkei.incidents.tests.factories import ingest
+from renkei.coordination.tests.conftest import SendNotification, SmtpSink
 
 
 @pytest.mark.django_db
@@ -29,25 +24,10 @@ from renkei.incidents.tests.factories import ingest
     ],
 )
 def test_a_recipient_that_is_not_one_address_fails_and_nothing_is_sent(
-    personas: dict[str, User],
-    smtp_server: SmtpSink,
-    django_capture_on_commit_callbacks: Any,
-    recipient: str,
+    smtp_server: SmtpSink, send_notification: SendNotification, recipient: str
 ) -> None:
-    incident = ingest(url="https://example.com/login").incident
+    notification = send_notification(recipient=recipient, recipient_country="JP")
 
-    with django_capture_on_commit_callbacks(execute=True):
-        notification = notification_queue(
-            actor=personas["analyst"],
-            incident=incident,
-            recipient=recipient,
-            recipient_country="JP",
-            subject="Phishing site",
-            body="Please take it down.",
-            language="en",
-        )
-
-    notification.refresh_from_db()
     assert notification.status == "failed"
     assert "not one e-mail address" in notification.error
     assert smtp_server.messages == []

@@ -16,18 +16,12 @@ from typing import Any
 
 import pytest
 
-from renkei.accounts.models import User
-from renkei.coordination.notifications import notification_queue
-from renkei.coordination.tests.conftest import SmtpSink
-from renkei.incidents.tests.factories import ingest
+from renkei.coordination.tests.conftest import SendNotification, SmtpSink
 
 
 @pytest.mark.django_db
 def test_a_message_whose_answer_was_lost_is_sent_again_with_the_same_message_id(
-    personas: dict[str, User],
-    smtp_server: SmtpSink,
-    settings: Any,
-    django_capture_on_commit_callbacks: Any,
+    smtp_server: SmtpSink, settings: Any, send_notification: SendNotification
 ) -> None:
     settings.RENKEI_SMTP_TIMEOUT = 0.5
     slow = [True]
@@ -37,20 +31,9 @@ def test_a_message_whose_answer_was_lost_is_sent_again_with_the_same_message_id(
             time.sleep(1.5)
 
     smtp_server.on_accept = answer_late
-    incident = ingest(url="https://example.com/login").incident
 
-    with django_capture_on_commit_callbacks(execute=True):
-        notification = notification_queue(
-            actor=personas["analyst"],
-            incident=incident,
-            recipient="abuse@hoster.example",
-            recipient_country="JP",
-            subject="Phishing site",
-            body="Please take it down.",
-            language="en",
-        )
+    notification = send_notification(recipient_country="JP")
 
-    notification.refresh_from_db()
     assert notification.status == "sent", notification.error
     assert notification.attempts >= 2
     assert len(smtp_server.messages) == 2  # the server took it twice: it said so once

@@ -19,11 +19,10 @@ import pytest
 from renkei.accounts.models import User
 from renkei.coordination.models import NotificationTemplate
 from renkei.coordination.notifications import (
-    notification_queue,
     notification_template_update,
     render_notification,
 )
-from renkei.coordination.tests.conftest import SmtpSink
+from renkei.coordination.tests.conftest import SendNotification, SmtpSink
 from renkei.incidents.tests.factories import ingest
 
 
@@ -31,7 +30,7 @@ def _encoded_word(text: str) -> str:
     return "=?utf-8?b?" + base64.b64encode(text.encode()).decode() + "?="
 
 
-def _sent_subject(personas: dict[str, User], brand: str, capture: Any) -> tuple[str, Any]:
+def _sent_subject(personas: dict[str, User], brand: str, send: SendNotification) -> tuple[str, Any]:
     template = NotificationTemplate.objects.get(category="phishing", language="en")
     notification_template_update(
         actor=personas["admin"],
@@ -41,17 +40,7 @@ def _sent_subject(personas: dict[str, User], brand: str, capture: Any) -> tuple[
     )
     incident = ingest(url="https://login.example.com/", brand=brand).incident
     subject, body = render_notification(incident=incident, language="en")
-    with capture(execute=True):
-        notification = notification_queue(
-            actor=personas["analyst"],
-            incident=incident,
-            recipient="abuse@hoster.example",
-            recipient_country="JP",
-            subject=subject,
-            body=body,
-            language="en",
-        )
-    notification.refresh_from_db()
+    notification = send(incident, recipient_country="JP", subject=subject, body=body)
     assert notification.status == "sent", notification.error
     return notification.subject, notification
 
@@ -63,11 +52,11 @@ def _the_message(smtp_server: SmtpSink) -> tuple[Any, EmailMessage]:
 
 @pytest.mark.django_db
 def test_an_encoded_word_in_a_brand_cannot_add_a_header(
-    personas: dict[str, User], smtp_server: SmtpSink, django_capture_on_commit_callbacks: Any
+    personas: dict[str, User], smtp_server: SmtpSink, send_notification: SendNotification
 ) -> None:
     brand = "Example Bank " + _encoded_word("x\r\nReply-To: takedown@attacker.example")
 
-    stored, _ = _sent_subject(personas, brand, django_capture_on_commit_callbacks)
+    stored, _ = _sent_subject(personas, brand, send_notification)
 
     envelope, message = _the_message(smtp_server)
     assert message["Reply-To"] is None
@@ -78,11 +67,11 @@ def test_an_encoded_word_in_a_brand_cannot_add_a_header(
 
 @pytest.mark.django_db
 def test_an_encoded_word_in_a_brand_is_shown_literally(
-    personas: dict[str, User], smtp_server: SmtpSink, django_capture_on_commit_callbacks: Any
+    personas: dict[str, User], smtp_server: SmtpSink, send_notification: SendNotification
 ) -> None:
     brand = "Example Bank " + _encoded_word("[renkei#I-0000000000] 公式")
 
-    stored, notification = _sent_subject(personas, brand, django_capture_on_commit_callbacks)
+    stored, notification = _sent_subject(personas, brand, send_notification)
 
     _, message = _the_message(smtp_server)
     # Replies go by the first ticket tag: another incident's must not appear in front.

@@ -13,25 +13,11 @@ from django_tasks_db.models import DBTaskResult
 
 from renkei.accounts.models import AuditEvent, User
 from renkei.accounts.tests.personas import PASSWORD
-from renkei.coordination.models import Notification
 from renkei.coordination.notifications import notification_queue
 from renkei.coordination.tasks import notification_deliver
-from renkei.coordination.tests.conftest import SmtpSink, free_port
+from renkei.coordination.tests.conftest import SendNotification, SmtpSink, free_port
 from renkei.incidents.models import Incident
 from renkei.incidents.tests.factories import ingest
-
-
-def _queue(analyst: User, capture: Any) -> Notification:
-    incident = ingest(url="https://example.com/login").incident
-    with capture(execute=True):
-        return notification_queue(
-            actor=analyst,
-            incident=incident,
-            recipient="abuse@hoster.example",
-            subject="Phishing site",
-            body="Please take it down.",
-            language="en",
-        )
 
 
 def _actions(incident: Incident) -> list[str]:
@@ -44,13 +30,12 @@ def _actions(incident: Incident) -> list[str]:
 
 @pytest.mark.django_db
 def test_a_temporary_refusal_is_retried_until_the_server_accepts(
-    personas: dict[str, User], smtp_server: SmtpSink, django_capture_on_commit_callbacks: Any
+    smtp_server: SmtpSink, send_notification: SendNotification
 ) -> None:
     smtp_server.data_replies = ["451 4.3.0 try again later", "421 4.7.0 busy"]
 
-    notification = _queue(personas["analyst"], django_capture_on_commit_callbacks)
+    notification = send_notification()
 
-    notification.refresh_from_db()
     assert (notification.status, notification.attempts, notification.error) == ("sent", 3, "")
     assert len(smtp_server.messages) == 1
     actions = _actions(notification.incident)
@@ -60,13 +45,12 @@ def test_a_temporary_refusal_is_retried_until_the_server_accepts(
 
 @pytest.mark.django_db
 def test_a_permanent_refusal_fails_at_once_and_shows_on_the_incident_page(
-    personas: dict[str, User], smtp_server: SmtpSink, django_capture_on_commit_callbacks: Any
+    smtp_server: SmtpSink, send_notification: SendNotification
 ) -> None:
     smtp_server.data_replies = ["550 5.7.1 relaying denied"]
 
-    notification = _queue(personas["analyst"], django_capture_on_commit_callbacks)
+    notification = send_notification()
 
-    notification.refresh_from_db()
     assert (notification.status, notification.attempts) == ("failed", 1)
     assert "550" in notification.error
     incident = Incident.objects.get(pk=notification.incident_id)
@@ -79,15 +63,14 @@ def test_a_permanent_refusal_fails_at_once_and_shows_on_the_incident_page(
 
 @pytest.mark.django_db
 def test_an_unreachable_server_is_given_up_after_the_attempt_limit(
-    personas: dict[str, User], settings: Any, django_capture_on_commit_callbacks: Any
+    settings: Any, send_notification: SendNotification
 ) -> None:
     settings.RENKEI_SMTP_HOST, settings.RENKEI_SMTP_PORT = "127.0.0.1", free_port()
     settings.RENKEI_SMTP_STARTTLS, settings.RENKEI_SMTP_TIMEOUT = False, 2
     settings.RENKEI_NOTIFY_MAX_ATTEMPTS, settings.RENKEI_NOTIFY_RETRY_SECONDS = 3, 0
 
-    notification = _queue(personas["analyst"], django_capture_on_commit_callbacks)
+    notification = send_notification()
 
-    notification.refresh_from_db()
     assert (notification.status, notification.attempts) == ("failed", 3)
     # The server's words only: the page counts the attempts in the reader's language.
     assert notification.error.startswith("mail server unreachable")

@@ -19,11 +19,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from renkei.accounts.models import User
-from renkei.coordination.models import Notification
-from renkei.coordination.notifications import notification_queue
-from renkei.coordination.tests.conftest import SmtpSink, free_port
-from renkei.incidents.tests.factories import ingest
+from renkei.coordination.tests.conftest import SendNotification, SmtpSink, free_port
 
 
 @dataclass
@@ -106,25 +102,13 @@ def tls_server(request: Any, pki: Pki, settings: Any) -> Iterator[SmtpSink]:
         controller.stop()
 
 
-def _send(analyst: User, capture: Any) -> Notification:
-    incident = ingest(url="https://example.com/login").incident
-    with capture(execute=True):
-        queued = notification_queue(
-            actor=analyst, incident=incident, recipient="abuse@hoster.example",
-            subject="Phishing site", body="Please take it down.", language="en",
-        )  # fmt: skip
-    queued.refresh_from_db()
-    return queued
-
-
 @pytest.mark.django_db
 def test_a_server_the_installations_ca_vouches_for_gets_the_notification(
-    personas: dict[str, User], tls_server: SmtpSink, pki: Pki, settings: Any,
-    django_capture_on_commit_callbacks: Any,
-) -> None:  # fmt: skip
+    tls_server: SmtpSink, pki: Pki, settings: Any, send_notification: SendNotification
+) -> None:
     settings.RENKEI_SMTP_CA_FILE = str(pki.ca_file)
 
-    notification = _send(personas["analyst"], django_capture_on_commit_callbacks)
+    notification = send_notification()
 
     assert (notification.status, notification.error) == ("sent", "")
     assert [m.rcpt_tos for m in tls_server.messages] == [["abuse@hoster.example"]]
@@ -132,12 +116,11 @@ def test_a_server_the_installations_ca_vouches_for_gets_the_notification(
 
 @pytest.mark.django_db
 def test_a_server_nobody_vouches_for_gets_nothing_and_the_reason_is_kept(
-    personas: dict[str, User], tls_server: SmtpSink, settings: Any,
-    django_capture_on_commit_callbacks: Any,
-) -> None:  # fmt: skip
+    tls_server: SmtpSink, settings: Any, send_notification: SendNotification
+) -> None:
     settings.RENKEI_SMTP_CA_FILE = ""  # the system's CAs: they know nothing of this one
 
-    notification = _send(personas["analyst"], django_capture_on_commit_callbacks)
+    notification = send_notification()
 
     assert notification.status == "failed"
     assert "CERTIFICATE_VERIFY_FAILED" in notification.error
