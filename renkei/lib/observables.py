@@ -49,12 +49,12 @@ def _refang_match(match: re.Match[str]) -> str:
 
 def refang_text(text: str) -> str:
     """Undo defanging anywhere in a text, not only at the start of one value."""
-    return _DEFANGED.sub(_refang_match, text)
+    return _refang_marking(text)[0]
 
 
 def _refang_marking(text: str) -> tuple[str, list[int]]:
-    """`refang_text`, and where in its result a defanged dot or separator was:
-    a host written "evil[.]example/x" is an indicator, "readme.md/x" may not be."""
+    """The text refanged, and where in it a defanged dot or separator was: a host
+    written "evil[.]example/x" is an indicator, "readme.md/x" may not be."""
     marks: list[int] = []
     shift = 0  # how much shorter the result is than `text` so far
 
