@@ -105,9 +105,27 @@ class IncidentMatcher:
         self._by_key: dict[tuple[str, str], list[IncidentState]] = {}
         self._looked_up: set[tuple[str, str]] = set()
         self._loaded: dict[int, IncidentState] = {}  # by incident id
+        # Whether every stored incident is one this matcher opened or was told of:
+        # then a key it has not seen has no incident, and nothing need be fetched.
+        self._knows_every_incident = False
+        # Whether every stored incident's ref is one made from its id (none named by an import).
+        self._only_made_refs = True
+
+    def knows_every_incident(self) -> None:
+        """Say that the database held no incident when this matcher started and that
+        nobody else has written since: the caller knows it (a bulk import alone on an
+        empty SQLite database, `ExchangeImporter`). `reset()` forgets it."""
+        self._knows_every_incident = True
+
+    def refs_are_free(self) -> bool:
+        """Whether a ref made from a new incident's id is sure to be unused, without asking
+        the database: every stored incident is known and has a ref made from its own id."""
+        return self._knows_every_incident and self._only_made_refs
 
     def preload(self, keys: set[tuple[str, str]]) -> None:
         """Fetch the live incidents of each (category, key) not seen yet."""
+        if self._knows_every_incident:
+            return
         wanted = keys - self._looked_up
         self._looked_up |= wanted
         by_category: dict[str, list[str]] = {}
@@ -191,6 +209,7 @@ class IncidentMatcher:
 
     def register(self, state: IncidentState) -> None:
         """Make an incident named explicitly by an import known to later matches."""
+        self._only_made_refs = False
         if state.key is not None:
             self._know((state.category, state.key), state)
 
@@ -203,6 +222,7 @@ class IncidentMatcher:
         self._by_key.clear()
         self._looked_up.clear()
         self._loaded.clear()
+        self._knows_every_incident = False
 
 
 _MERGE_COLUMNS = (*IncidentState.STATE_COLUMNS, "merged_into_id")

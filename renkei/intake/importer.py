@@ -23,6 +23,7 @@ from renkei.accounts.models import User
 from renkei.coordination.services import coordination_import_batch
 from renkei.incidents.brands import BrandCatalog, BrandSpec, brands_upsert
 from renkei.incidents.dedup import IncidentMatcher
+from renkei.incidents.models import Incident
 from renkei.intake.exchange import (
     BrandRecord,
     NoNotificationRecord,
@@ -84,11 +85,21 @@ class ReportIndex:
     def __init__(self, limit: int = 2_000_000) -> None:
         self._known: dict[tuple[str, str], ReportRef] = {}
         self._limit = limit
+        # Whether this holds every report the database holds (`holds_every_report`).
+        self.complete = False
+
+    def holds_every_report(self) -> None:
+        """The database held no report when the import started and nobody else wrote since."""
+        self.complete = True
 
     def add(self, refs: dict[tuple[str, str], ReportRef]) -> None:
         if len(self._known) + len(refs) > self._limit:
             self._known.clear()  # bounded memory; misses fall back to the database
+            self.complete = False
         self._known.update(refs)
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self._known
 
     def preload(self, wanted: set[tuple[str, str]]) -> None:
         missing: dict[str, list[str]] = {}
@@ -128,6 +139,7 @@ class ExchangeImporter:
         self.brands: BrandCatalog | None = None
         self._lines: dict[int, bytes] = {}
         self._others = sqlbulk.OtherWriters()
+        self._looked_for_data = False
 
     # --- what a format writes (feeds override these) --------------------------
 
@@ -244,6 +256,8 @@ class ExchangeImporter:
             with transaction.atomic():
                 if self._others.wrote():
                     self._forget_caches()  # what others changed is read again
+                elif not self._looked_for_data:
+                    self._alone_on_empty_tables()
                 self._store(parsed.records)
                 # Rejected lines are recorded on their own; the chunk was processed.
                 raw_report_mark(raw_id, status=RawStatus.PARSED)
@@ -264,6 +278,20 @@ class ExchangeImporter:
             # Ctrl-C, a stopped worker: the batch is undone, so is what it counted.
             self._forget_batch(before)
             raise
+
+    def _alone_on_empty_tables(self) -> None:
+        """At the first batch: with no report and no incident stored yet, and SQLite's
+        lock held, the database holds exactly what this import stores until another
+        connection writes (`_others`, checked at every batch, then `_forget_caches`).
+        Its caches then answer for the database, and a batch looks nothing up: a
+        first import of a whole feed into a new instance spent a tenth of its time
+        asking for refs and keys that could not be there.
+        """
+        self._looked_for_data = True
+        if not self._others.can_tell() or Report.objects.exists() or Incident.objects.exists():
+            return
+        self.reports.holds_every_report()
+        self.matcher.knows_every_incident()
 
     def _forget_batch(self, summary: ImportSummary) -> None:
         """After a rollback: what this batch taught the caches is no longer true."""
@@ -314,6 +342,7 @@ class ExchangeImporter:
         result = report_ingest_batch(
             prepared=prepared, matcher=self.matcher, actor=self.actor,
             actor_label=self.actor_label,
+            stored_refs=self.reports if self.reports.complete else None,
         )  # fmt: skip
         self.reports.add(result.created)
         self.summary.imported["report"] += len(result.created)

@@ -6,7 +6,7 @@ opens incidents, in one transaction. A single report is a batch of one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -52,9 +52,13 @@ def _existing_refs(prepared: list[PreparedReport]) -> set[tuple[str, str]]:
 
 
 def _split_duplicates(
-    prepared: list[PreparedReport],
+    prepared: list[PreparedReport], stored_refs: Container[tuple[str, str]] | None
 ) -> tuple[list[PreparedReport], list[PreparedReport]]:
-    seen = _existing_refs(prepared)
+    if stored_refs is None:
+        seen = _existing_refs(prepared)
+    else:
+        idents = ((item.source, item.record.ref) for item in prepared)
+        seen = {ident for ident in idents if ident in stored_refs}
     fresh, duplicates = [], []
     for item in prepared:
         ident = (item.source, item.record.ref)
@@ -124,16 +128,17 @@ def _incident_values(state: IncidentState) -> tuple[object, ...]:
     )  # fmt: skip
 
 
-def _free_refs(ids: list[int], explicit: set[str]) -> list[str]:
+def _free_refs(ids: list[int], explicit: set[str], *, stored_free: bool) -> list[str]:
     """Refs for new incidents with these ids that no incident has yet.
 
     Our own refs never meet (each carries its id), but an imported export
     keeps its instance's refs (`explicit`: those of this batch), whose id
     bits may equal ours: then only the 23 random bits differ. One indexed
-    lookup per batch rules that out.
+    lookup per batch rules that out, unless no stored incident has such a
+    ref (`stored_free`, IncidentMatcher.refs_are_free).
     """
     refs = incident_refs_for(ids)
-    while taken := sqlbulk.existing(Incident, "ref", refs) | (explicit & set(refs)):
+    while taken := _stored_refs(refs, stored_free) | (explicit & set(refs)):
         refs = [
             incident_refs_for([pk])[0] if ref in taken else ref
             for pk, ref in zip(ids, refs, strict=True)
@@ -141,23 +146,26 @@ def _free_refs(ids: list[int], explicit: set[str]) -> list[str]:
     return refs
 
 
-def _new_refs(ids: list[int], new: list[IncidentState]) -> list[str]:
+def _stored_refs(refs: list[str], stored_free: bool) -> set[str]:
+    return set() if stored_free else sqlbulk.existing(Incident, "ref", refs)
+
+
+def _new_refs(ids: list[int], new: list[IncidentState], *, refs_free: bool) -> list[str]:
     """Each new incident's ref: the one its export named, else one made from its id."""
     explicit = {s.explicit_ref for s in new if s.explicit_ref}
-    made = iter(
-        _free_refs([pk for pk, s in zip(ids, new, strict=True) if not s.explicit_ref], explicit)
-    )
+    own_ids = [pk for pk, s in zip(ids, new, strict=True) if not s.explicit_ref]
+    made = iter(_free_refs(own_ids, explicit, stored_free=refs_free))
     return [s.explicit_ref or next(made) for s in new]
 
 
-def _save_incidents(states: Iterable[IncidentState]) -> int:
+def _save_incidents(states: Iterable[IncidentState], *, refs_free: bool) -> int:
     unique = list({id(s): s for s in states}.values())
     new = [s for s in unique if s.id is None]
     now = timezone.now()
     ids = sqlbulk.reserve_ids(Incident, len(new))
     rows = [
         (pk, ref, s.category, s.key, IncidentStatus.OPEN, now, now, *_incident_values(s))
-        for s, pk, ref in zip(new, ids, _new_refs(ids, new), strict=True)
+        for s, pk, ref in zip(new, ids, _new_refs(ids, new, refs_free=refs_free), strict=True)
     ]  # fmt: skip
     fields = (
         "id", "ref", "category", "key", "status", "created_at", "updated_at", *_INCIDENT_FIELDS
@@ -220,21 +228,24 @@ def _report_row(item: PreparedReport, incident_id: int | None) -> tuple[object, 
 def report_ingest_batch(
     *, prepared: list[PreparedReport], matcher: IncidentMatcher | None = None,
     actor: User | None = None, actor_label: str = "",
+    stored_refs: Container[tuple[str, str]] | None = None,
 ) -> IngestResult:  # fmt: skip
     """Store reports, join or open their incidents, audit; all or nothing.
 
     A bulk import passes its own long-lived `matcher` (it caches keys across
     batches); a single report gets a fresh one with the configured window.
+    `stored_refs`, when given, holds every (source, ref) the database holds
+    (an import that is its only writer knows them): the refs are not looked up.
     """
     if matcher is None:
         matcher = IncidentMatcher(window_days=settings.RENKEI_DEDUP_WINDOW_DAYS)
-    fresh, duplicates = _split_duplicates(prepared)
+    fresh, duplicates = _split_duplicates(prepared, stored_refs)
     result = IngestResult(duplicates=duplicates)
     if not fresh:
         return result
     lock_keys({(item.category, item.key) for item in fresh if item.key is not None})
     states = _assign_incidents(fresh, matcher)
-    result.incidents_created = _save_incidents(states)
+    result.incidents_created = _save_incidents(states, refs_free=matcher.refs_are_free())
     matcher.adopt(states)
     rows = [_report_row(item, state.id) for item, state in zip(fresh, states, strict=True)]
     report_ids = sqlbulk.insert_returning(Report, _REPORT_FIELDS, rows)

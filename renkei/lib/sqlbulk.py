@@ -252,8 +252,12 @@ class OtherWriters:
     def __init__(self) -> None:
         self._seen: int | None = None
 
+    def can_tell(self) -> bool:
+        """Whether `wrote()` can say no: only on SQLite."""
+        return connection.vendor == "sqlite"
+
     def wrote(self) -> bool:
-        if connection.vendor != "sqlite":
+        if not self.can_tell():
             return True
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA data_version")

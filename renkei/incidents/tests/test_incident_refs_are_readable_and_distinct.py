@@ -61,7 +61,7 @@ def test_a_new_ref_never_repeats_one_an_imported_incident_keeps(
 
     monkeypatch.setattr(secrets, "token_bytes", zeros_first)
 
-    ref = _free_refs([pk], set())[0]
+    ref = _free_refs([pk], set(), stored_free=False)[0]
 
     assert len(draws) >= 2  # the first draw clashed and was drawn again
     assert ref != imported.ref
@@ -85,7 +85,7 @@ def test_new_incidents_keep_the_refs_their_export_named_and_the_others_get_other
     exported = IncidentState("phishing", "a", now, now, explicit_ref=named)
     opened_here = IncidentState("phishing", "b", now, now)
 
-    refs = _new_refs([pk - 1, pk], [exported, opened_here])
+    refs = _new_refs([pk - 1, pk], [exported, opened_here], refs_free=False)
 
     assert refs[0] == named
     assert refs[1] != named and refs[1][:7] == named[:7]  # same id bits, drawn again

@@ -100,3 +100,40 @@ def test_after_a_merge_between_batches_later_reports_join_the_merge_target(
     # The merge moved its report to the target; nothing may arrive after it.
     assert merged.report_count == 0 == Report.objects.filter(incident=merged).count()
     assert Report.objects.get(ref="b").incident_id == target.pk
+
+
+def test_a_first_import_into_an_empty_database_sees_a_new_key_written_in_between(
+    tmp_path: Path,
+) -> None:
+    # Into an empty database an import answers from what it stored itself, until
+    # another connection writes: then the key it has not met must be looked up.
+    other_url = "https://other-between.example.com/"
+    lines = [
+        report("a", "2025-04-01T10:00:00+09:00", category="phishing", url=URL),
+        report("b", "2025-04-01T12:00:00+09:00", category="phishing", url=other_url),
+    ]
+
+    _import_one_line_per_batch(
+        tmp_path, lines, lambda: ingest(url=other_url, at="2025-04-01T11:00:00+09:00")
+    )
+
+    joined = Incident.objects.get(key="other-between.example.com/")
+    assert joined.report_count == 2 == Report.objects.filter(incident=joined).count()
+
+
+def test_a_first_import_into_an_empty_database_sees_a_ref_another_import_stored(
+    tmp_path: Path,
+) -> None:
+    lines = [
+        report("a", "2025-04-01T10:00:00+09:00", category="phishing", url=URL),
+        report("c", "2025-04-01T12:00:00+09:00", category="phishing", url=URL),
+    ]
+    other_file = write_lines(
+        tmp_path / "other.jsonl",
+        [report("c", "2025-04-01T12:00:00+09:00", category="phishing", url=URL)],
+    )
+
+    _import_one_line_per_batch(tmp_path, lines, lambda: ExchangeImporter().run(other_file))
+
+    assert Report.objects.filter(ref="c").count() == 1
+    assert Incident.objects.get().report_count == 2
