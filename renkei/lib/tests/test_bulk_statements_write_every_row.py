@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 
@@ -78,3 +79,14 @@ def test_a_database_error_is_djangos_as_from_any_other_query() -> None:
 
     with pytest.raises(IntegrityError), transaction.atomic():
         sqlbulk.insert(Brand, ("name", "name_key", "country", "industry"), rows)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"file": "2025/202504.csv", "line": 7, "brand": "三井住友"}, {1: "a key not text"},
+     {"count": 2**70}, ["22/tcp"]],
+)  # fmt: skip
+def test_json_values_are_written_as_json_text_whatever_orjson_refuses(value: object) -> None:
+    # orjson writes nearly every value; a key that is not text or an integer over
+    # 64 bits goes to json's encoder instead of failing the batch.
+    assert json.loads(sqlbulk._json_text(value)) == json.loads(json.dumps(value))
