@@ -12,9 +12,10 @@ fresh SQLite database twice, each in its own child process:
 
 Each line gives the wall time, the main thread's CPU time and the time spent
 in the SQLite calls of the storing (multi-row INSERT/UPDATE, the IN lookups,
-the grouped commits), timed around renkei's own functions. `--busy` runs a
-process doing Python work on the other core throughout, to see how much two
-busy cores slow each other on this machine. Not part of `make bench`.
+the grouped commits and the pauses after them), timed around renkei's own
+functions. `--busy` runs a process doing Python work on the other core
+throughout, to see how much two busy cores slow each other on this machine.
+Not part of `make bench`.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ def child(path: Path, sequential: bool) -> None:
     spent: collections.Counter[str] = collections.Counter()
     for name in ("_multirow", "_select_in"):
         _timed(sqlbulk, name, spent)
-    _timed(grouped_commits.GroupedCommits, "_commit", spent)
+    for name in ("_commit", "_give_way"):  # the commits, the pauses after them
+        _timed(grouped_commits.GroupedCommits, name, spent)
 
     @contextlib.contextmanager
     def parsed_first(items: Iterator[Any], depth: int = 2) -> Iterator[Iterator[Any]]:

@@ -111,6 +111,10 @@ def envsecret(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+# Django's SQLite backend, with writers that say when they wait (lib/sqlite_engine).
+SQLITE_ENGINE = "renkei.lib.sqlite_engine"
+
+
 @dataclass(frozen=True)
 class DatabaseConfig:
     engine: str
@@ -122,7 +126,7 @@ class DatabaseConfig:
 
     @property
     def is_sqlite(self) -> bool:
-        return self.engine.endswith("sqlite3")
+        return self.engine == SQLITE_ENGINE
 
 
 def parse_database_url(url: str) -> DatabaseConfig:
@@ -135,7 +139,7 @@ def parse_database_url(url: str) -> DatabaseConfig:
         name = path[1:] if path.startswith("/") else path
         if not name:
             raise RenkeiError(f"database URL {url!r} names no SQLite file")
-        return DatabaseConfig(engine="django.db.backends.sqlite3", name=name)
+        return DatabaseConfig(engine=SQLITE_ENGINE, name=name)
     if parts.scheme in {"postgres", "postgresql"}:
         return DatabaseConfig(
             engine="django.db.backends.postgresql",

@@ -10,25 +10,37 @@ so a commit a month, spent a fifth of its time writing the same index pages
 again (bench/README.md, "Session 5").
 
 What a crash can take is then the open group, not a batch: an import is run
-again and skips what was committed (the dedup keys). Other writers wait for
-the lock at most a group's time plus one batch, well inside SQLite's busy
-timeout.
+again and skips what was committed (the dedup keys). After a commit the import
+pauses, leaving the lock free, only when a writer is waiting for it: a renkei
+writer that found the database busy says so (lib/sqlite_engine) and waits at
+most a group's time plus one batch. Writers that do not say so (the sqlite3
+shell, another program), and a second writer that said so at the same time
+but missed the pause, get one at least every `GIVE_WAY_ANYWAY_SECONDS`: they
+wait at most about that plus a group plus a batch, 7 s and a batch with the
+default 2 s groups, inside SQLite's 10 s busy timeout (settings.py).
 PostgreSQL keeps a commit per batch: it commits no pages, and concurrent
 writers there wait on rows, not on the database.
 """
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 from types import TracebackType
 
 from django.db import connection, transaction
 
 from renkei.lib.interrupts import interrupts_deferred
 from renkei.lib.readahead import reading_may_run
+from renkei.lib.sqlite_engine.base import waiting_marker
 
 # The longest sleep of SQLite's default busy handler between two attempts (100 ms), and a margin.
 BUSY_RETRY_SECONDS = 0.11
+# How long at most between two pauses when no writer says it waits: each costs
+# the import BUSY_RETRY_SECONDS, and a writer that never announces itself waits
+# up to this plus a group (RENKEI_IMPORT_COMMIT_SECONDS) plus a batch.
+GIVE_WAY_ANYWAY_SECONDS = 5.0
 
 
 class GroupedCommits:
@@ -36,8 +48,9 @@ class GroupedCommits:
 
     A group opens with its first batch and is committed by the first
     `batch_done()` after it is `seconds` old. Between that commit and the
-    next batch (reading and parsing it) no transaction is open, so a writer
-    waiting on SQLite's busy timeout gets its turn, as between batches before.
+    next batch (reading and parsing it) no transaction is open, and the
+    import pauses there when a writer waits on SQLite's busy timeout (see
+    `_give_way`); `pauses` counts those pauses.
     Inactive (each batch commits itself) on PostgreSQL, inside a caller's
     transaction, or with `seconds` 0. When an exception leaves the block,
     the batches finished before it are committed: the failing one has undone
@@ -49,11 +62,19 @@ class GroupedCommits:
         self._enabled = False
         self._atomic: transaction.Atomic | None = None
         self._since = 0.0
+        self.pauses = 0
+        self._paused_at = 0.0
+        self._marker: Path | None = None
+        self._marker_seen: int | None = None
 
     def __enter__(self) -> GroupedCommits:
         self._enabled = (
             self.seconds > 0 and connection.vendor == "sqlite" and not connection.in_atomic_block
         )
+        if self._enabled:
+            self._marker = waiting_marker(connection.settings_dict["NAME"])
+            self._announced()  # what was there before the import is no writer waiting for it
+            self._paused_at = time.monotonic()
         return self
 
     def batch_starts(self) -> None:
@@ -74,10 +95,27 @@ class GroupedCommits:
         `BUSY_RETRY_SECONDS`; the next batch is usually parsed already (read
         ahead), so without a pause the lock would be free for microseconds
         and a writer could wait out its whole busy timeout. The reading
-        thread works meanwhile.
+        thread works meanwhile. Nearly always nobody waits, so the pause is
+        made only when a writer announced itself since the last look, or
+        when there was none for `GIVE_WAY_ANYWAY_SECONDS` (for writers that
+        cannot announce themselves).
         """
+        announced = self._announced()
+        if not announced and time.monotonic() - self._paused_at < GIVE_WAY_ANYWAY_SECONDS:
+            return
         with reading_may_run():
             time.sleep(BUSY_RETRY_SECONDS)
+        self.pauses += 1
+        self._paused_at = time.monotonic()
+
+    def _announced(self) -> bool:
+        """Whether the waiting marker was touched since the last call."""
+        try:
+            mtime = os.stat(self._marker).st_mtime_ns if self._marker else None
+        except OSError:  # none yet, or unreadable: nobody said anything
+            mtime = None
+        changed, self._marker_seen = mtime != self._marker_seen, mtime
+        return changed and mtime is not None
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None,

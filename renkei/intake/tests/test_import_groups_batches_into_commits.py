@@ -1,7 +1,9 @@
 """On SQLite an import's batches share a transaction for RENKEI_IMPORT_COMMIT_SECONDS.
 
 A batch that fails is still undone alone, everything is committed when the
-import returns, and another writer waits for the group instead of failing.
+import returns, and another writer waits for the group instead of failing: the
+import pauses at a group's commit when a writer says it waits, and now and then
+for writers that cannot say so.
 """
 
 from __future__ import annotations
@@ -9,18 +11,20 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 
 from renkei.incidents.tests.factories import ingest
 from renkei.intake.feeds.phishurl import PhishurlImporter
 from renkei.intake.importer import ExchangeImporter, ImportSummary
 from renkei.intake.models import RawReport, RawStatus, Report
 from renkei.intake.tests.helpers import report, write_lines
+from renkei.lib import grouped_commits
+from renkei.lib.grouped_commits import GroupedCommits
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PHISHURL = Path(__file__).parent / "fixtures" / "phishurl"
@@ -128,27 +132,86 @@ def test_a_failing_batch_is_undone_alone_and_its_lines_kept(
 
 
 class _SlowStoring(ExchangeImporter):
-    """Takes a while over each batch, inside its group, so that the import lasts."""
+    """Takes a while over each batch, inside its group, so that the import lasts;
+    keeps its GroupedCommits to count the pauses it made for other writers."""
+
+    commits: GroupedCommits
+
+    def _import_grouped(self, commits: GroupedCommits, parsed: Any) -> None:
+        self.commits = commits
+        super()._import_grouped(commits, parsed)
 
     def _import_batch(self, parsed: Any) -> None:
         time.sleep(0.02)
         super()._import_batch(parsed)
 
 
-def test_a_writer_on_the_busy_timeout_gets_its_turn_between_groups_not_after_the_import(
+def _reports(tmp_path: Path, count: int) -> Path:
+    """A file of `count` reports, each of a URL of its own."""
+    at = "2025-04-01T10:00:00+09:00"
+    lines = [report(f"r{n}", at, url=f"https://r{n}.example/") for n in range(count)]
+    return write_lines(tmp_path / "in.jsonl", lines)
+
+
+def _import_with_a_writer(path: Path, importer: _SlowStoring, write: Callable[[], None]) -> float:
+    """Runs the import, starting `write` in a thread after three lines; its duration."""
+    writer = threading.Thread(target=write)
+
+    def after_batch(_bytes: int, lines_done: int) -> None:
+        if lines_done == 3:
+            writer.start()  # waits on the open group
+
+    importer.progress = after_batch
+    started = time.monotonic()
+    importer.run(path)
+    took = time.monotonic() - started
+    writer.join(30)
+    return took
+
+
+def test_a_renkei_writer_gets_its_turn_at_the_next_group_commit_as_it_says_it_waits(
     settings: Any, tmp_path: Path
 ) -> None:
-    # The next batch is read ahead while a group is stored, so the lock would be free
-    # only for an instant between two groups; SQLite's busy handler, sleeping up to
-    # 100 ms between attempts, would miss it until the import ended.
+    # It touches the waiting marker (lib/sqlite_engine), and the import pauses
+    # at its next commit, long before it would pause anyway.
     _sqlite_only()
     settings.RENKEI_IMPORT_COMMIT_SECONDS = 0.2
-    at = "2025-04-01T10:00:00+09:00"
-    lines = [report(f"r{n}", at, url=f"https://r{n}.example/") for n in range(60)]
+    count = 60
+    path = _reports(tmp_path, count)
     importer = _SlowStoring(batch_size=1)
     lines_when_in: list[int] = []
 
-    def other_writer() -> None:
+    def web_form() -> None:
+        try:
+            with transaction.atomic():
+                lines_when_in.append(importer.summary.lines)
+        finally:
+            connection.close()
+
+    took = _import_with_a_writer(path, importer, web_form)
+
+    assert took < grouped_commits.GIVE_WAY_ANYWAY_SECONDS  # no pause for writers unannounced
+    assert lines_when_in and lines_when_in[0] < count // 2
+    assert importer.commits.pauses >= 1
+    assert Report.objects.count() == count
+
+
+def test_a_writer_that_does_not_say_it_waits_still_gets_its_turn_between_groups(
+    settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The sqlite3 shell or another program: the lock is free only for an instant
+    # between two groups (the next batch is read ahead), and SQLite's busy handler,
+    # sleeping up to 100 ms between attempts, would miss it until the import ended
+    # but for the pause the import makes every GIVE_WAY_ANYWAY_SECONDS, shortened here.
+    _sqlite_only()
+    settings.RENKEI_IMPORT_COMMIT_SECONDS = 0.2
+    monkeypatch.setattr(grouped_commits, "GIVE_WAY_ANYWAY_SECONDS", 0.5)
+    count = 100
+    path = _reports(tmp_path, count)
+    importer = _SlowStoring(batch_size=1)
+    lines_when_in: list[int] = []
+
+    def other_program() -> None:
         other = sqlite3.connect(connection.settings_dict["NAME"], timeout=10, isolation_level=None)
         try:
             other.execute("BEGIN IMMEDIATE")
@@ -157,18 +220,29 @@ def test_a_writer_on_the_busy_timeout_gets_its_turn_between_groups_not_after_the
         finally:
             other.close()
 
-    writer = threading.Thread(target=other_writer)
+    _import_with_a_writer(path, importer, other_program)
 
-    def after_batch(_bytes: int, lines_done: int) -> None:
-        if lines_done == 3:
-            writer.start()  # waits on the open group
+    assert lines_when_in and lines_when_in[0] < count
+    assert Report.objects.count() == count
 
-    importer.progress = after_batch
-    importer.run(write_lines(tmp_path / "in.jsonl", lines))
-    writer.join(30)
 
-    assert lines_when_in and lines_when_in[0] < len(lines)
-    assert Report.objects.count() == len(lines)
+def test_with_nobody_waiting_an_import_of_several_groups_does_not_pause(
+    settings: Any, tmp_path: Path
+) -> None:
+    _sqlite_only()
+    settings.RENKEI_IMPORT_COMMIT_SECONDS = 0.05
+    count = 40
+    path = _reports(tmp_path, count)
+    importer = _SlowStoring(batch_size=1)
+    commits = _count_commits()
+
+    started = time.monotonic()
+    importer.run(path)
+
+    assert importer.summary.lines == count
+    assert time.monotonic() - started < grouped_commits.GIVE_WAY_ANYWAY_SECONDS
+    assert len(commits) >= 5
+    assert importer.commits.pauses == 0
 
 
 def test_a_writer_waiting_during_a_group_writes_once_it_is_committed(
