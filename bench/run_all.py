@@ -9,7 +9,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 WORK = Path(tempfile.gettempdir()) / "renkei-bench"
-# Scripts that need a database argument get one per database here.
+# Scripts run more than once, with these arguments (a database each, an option).
 RUNS: dict[str, list[list[str]]] = {
     "bench_report.py": [
         [f"sqlite:///{WORK}/report.sqlite3", "--pdf"],
@@ -19,6 +19,8 @@ RUNS: dict[str, list[list[str]]] = {
         [],
         ["--database-url", "postgresql://postgres@127.0.0.1:5432/renkei_bench_queue"],
     ],
+    # Into a new database (the target's figure), and into one that holds data.
+    "bench_phishurl.py": [[], ["--not-empty"]],
 }
 
 
