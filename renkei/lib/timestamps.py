@@ -10,6 +10,7 @@ forgery that would break the deadlines counted from it.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
 from renkei.lib.errors import ValidationError
@@ -28,17 +29,26 @@ def as_utc(value: datetime, name: str = "time") -> datetime:
 
 def is_in_range(value: datetime) -> bool:
     """Whether an aware `value` falls in the years kept (see `in_range`)."""
+    return _utc_if_kept(value) is not None
+
+
+# A feed's rows share their times (a minute's, a day's), and a report's time is
+# checked where it is read and again by the experts: remembered, not converted again.
+@functools.lru_cache(maxsize=8_192)
+def _utc_if_kept(value: datetime) -> datetime | None:
     try:
-        return EARLIEST <= value.astimezone(UTC) < END
+        utc = value.astimezone(UTC)
     except OverflowError:
-        return False
+        return None
+    return utc if EARLIEST <= utc < END else None
 
 
 def in_range(value: datetime, name: str = "time") -> datetime:
     """An aware `value` in UTC; ValidationError unless it falls in the years kept."""
-    if not is_in_range(value):
+    utc = _utc_if_kept(value)
+    if utc is None:
         raise ValidationError(
             f"{name} {value.isoformat()}: time out of range "
             f"(kept: {EARLIEST.year} to {END.year - 1})"
         )
-    return value.astimezone(UTC)
+    return utc
