@@ -13,7 +13,8 @@ Taxonomy (RSIT) `classification.type`, as GLOSSARY.md maps our categories:
 | unauthorised-information-modification (older IntelMQ: defacement) | defacement |
 | anything else | other |
 
-Which address is the report's: a scan is about its source (`source.ip`); a
+Which address is the report's: a scan is about its source (`source.ip`), and
+its port is the one probed (`destination.port`; none without it); a
 DoS about its target (`destination.ip`, else `destination.fqdn`, else the
 event's `source.ip`, which is what single-address DDoS feeds carry); a site
 about `source.url`, else `http://<source.fqdn>/`.
@@ -86,7 +87,9 @@ def _scan_fields(event: dict[str, Any]) -> tuple[str, list[str]]:
     ip = _text(event, "source.ip")
     if not ip:
         raise ValidationError("a scanner event needs source.ip")
-    port = _text(event, "destination.port") or _text(event, "source.port")
+    # The port probed: a scanner's own source.port is whatever its system picked
+    # (kept in extra with the event), and counted it would fill the scanned-port table.
+    port = _text(event, "destination.port")
     proto = (_text(event, "protocol.transport") or "tcp").lower()
     return ip, [f"{port}/{proto}"] if port else []
 

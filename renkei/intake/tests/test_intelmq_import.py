@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,21 @@ def test_the_same_event_collected_again_is_a_duplicate(tmp_path: Path) -> None:
     summary = IntelmqImporter(source="intelmq").run(recollected)
 
     assert summary.duplicates["report"] == 1
+
+
+def test_a_scanner_events_port_is_the_one_probed_never_the_scanners_own(tmp_path: Path) -> None:
+    # A scanner's source.port is the ephemeral port its system picked: counted, it
+    # would put tens of thousands of random ports into the scanned-port table.
+    base = {
+        "classification.type": "scanner", "time.source": "2025-04-01T00:00:00+00:00",
+        "source.ip": "198.51.100.9", "source.port": 51234, "protocol.transport": "tcp",
+    }  # fmt: skip
+    lines = [{**base, "destination.port": 3389}, {**base, "source.ip": "198.51.100.10"}]
+    path = tmp_path / "scan.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+    IntelmqImporter(source="intelmq").run(path)
+
+    ports = dict(Report.objects.values_list("ip", "ports"))
+    assert ports == {"198.51.100.9": ["3389/tcp"], "198.51.100.10": []}
+    assert Report.objects.get(ip="198.51.100.10").extra["intelmq"]["source.port"] == 51234
