@@ -55,7 +55,12 @@ RENKEI_HOME_COUNTRY = envstr("RENKEI_HOME_COUNTRY", "JP").upper()
 RENKEI_YEAR_END_CLOSURE = envclosure("RENKEI_YEAR_END_CLOSURE", "12-29..01-03")
 RENKEI_DEDUP_WINDOW_DAYS = envint("RENKEI_DEDUP_WINDOW_DAYS", 30)
 RENKEI_IMPORT_BATCH_SIZE = envint("RENKEI_IMPORT_BATCH_SIZE", 5000)
-RENKEI_IMPORT_COMMIT_SECONDS = envfloat("RENKEI_IMPORT_COMMIT_SECONDS", 2.0)
+RENKEI_IMPORT_COMMIT_SECONDS = envfloat(
+    "RENKEI_IMPORT_COMMIT_SECONDS", 2.0, most=4,
+    why="during an import other programs writing to the SQLite database may wait 5 s more "
+    "than this and a batch, and SQLite gives up after its 10 s busy timeout "
+    "(lib/grouped_commits.py)",
+)  # fmt: skip
 
 INSTALLED_APPS = [
     "renkei.accounts.admin_site.RenkeiAdminConfig",  # django.contrib.admin, its site audited

@@ -91,7 +91,8 @@ def write_private(path: Path, text: str, *, replace: bool) -> bool:
     return True
 
 
-def envfloat(name: str, default: float) -> float:
+def envfloat(name: str, default: float, *, most: float | None = None, why: str = "") -> float:
+    """A number from the environment; above `most` it is refused, saying `why`."""
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
@@ -101,6 +102,8 @@ def envfloat(name: str, default: float) -> float:
         raise RenkeiError(f"{name} must be a number, not {value!r}") from None
     if number != number or number in (float("inf"), float("-inf")):  # nan, inf
         raise RenkeiError(f"{name} must be a finite number, not {value!r}")
+    if most is not None and number > most:
+        raise RenkeiError(f"{name} must be at most {most:g}, not {value!r}: {why}")
     return number
 
 

@@ -109,13 +109,14 @@ class GroupedCommits:
         self._paused_at = time.monotonic()
 
     def _announced(self) -> bool:
-        """Whether the waiting marker was touched since the last call."""
+        """Whether another writer touched the waiting marker since the last call."""
         try:
             mtime = os.stat(self._marker).st_mtime_ns if self._marker else None
         except OSError:  # none yet, or unreadable: nobody said anything
             mtime = None
         changed, self._marker_seen = mtime != self._marker_seen, mtime
-        return changed and mtime is not None
+        own = getattr(connection, "announced_at_ns", None)
+        return changed and mtime is not None and mtime != own
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -193,6 +193,31 @@ def test_a_renkei_writer_gets_its_turn_at_the_next_group_commit_as_it_says_it_wa
     assert Report.objects.count() == count
 
 
+def test_the_import_does_not_pause_for_itself_when_it_waited_for_the_writer_it_let_in(
+    settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The writer it paused for is still at work when the next group begins, so the
+    # import's own BEGIN finds the database busy and says so: that is no one waiting.
+    _sqlite_only()
+    settings.RENKEI_IMPORT_COMMIT_SECONDS = 0.2
+    monkeypatch.setattr(grouped_commits, "GIVE_WAY_ANYWAY_SECONDS", 3600)
+    importer = _SlowStoring(batch_size=1)
+    lines_when_in: list[int] = []
+
+    def slow_web_form() -> None:
+        try:
+            with transaction.atomic():
+                lines_when_in.append(importer.summary.lines)
+                time.sleep(0.5)  # the import's next BEGIN waits for this
+        finally:
+            connection.close()
+
+    _import_with_a_writer(_reports(tmp_path, 60), importer, slow_web_form)
+
+    assert lines_when_in and lines_when_in[0] < 30
+    assert importer.commits.pauses == 1
+
+
 def test_a_writer_that_does_not_say_it_waits_still_gets_its_turn_between_groups(
     settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

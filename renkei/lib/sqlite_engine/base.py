@@ -44,6 +44,9 @@ class DatabaseCreation(creation.DatabaseCreation):
 class DatabaseWrapper(base.DatabaseWrapper):
     creation_class = DatabaseCreation
     transaction_mode: str | None  # Django's __init__ sets it; django-stubs omit it
+    # The marker's time as this connection last touched it: an import that found the
+    # database busy itself (a writer it let in still at work) need not pause for itself.
+    announced_at_ns: int | None = None
 
     def _start_transaction_under_autocommit(self) -> None:
         marker = waiting_marker(self.settings_dict["NAME"])
@@ -53,6 +56,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 return
             with contextlib.suppress(OSError):  # unannounced, it still waits
                 marker.touch()
+                self.announced_at_ns = marker.stat().st_mtime_ns
         super()._start_transaction_under_autocommit()  # type: ignore[misc]  # not in the stubs
 
     def _begin_at_once(self) -> bool:

@@ -30,6 +30,16 @@ def test_what_is_not_a_finite_number_is_refused_by_name(
         envfloat("RENKEI_TEST_SECONDS", 1.0)
 
 
+def test_a_number_over_its_bound_is_refused_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RENKEI_TEST_SECONDS", "4.5")
+
+    assert envfloat("RENKEI_TEST_SECONDS", 1.0, most=5) == 4.5
+    with pytest.raises(RenkeiError, match=r"at most 4, not '4.5': others wait too long"):
+        envfloat("RENKEI_TEST_SECONDS", 1.0, most=4, why="others wait too long")
+
+
 def test_a_whole_number_refuses_a_fraction(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RENKEI_TEST_COUNT", "2.5")
 
