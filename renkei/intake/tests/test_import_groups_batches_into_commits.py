@@ -166,53 +166,57 @@ def _import_with_a_writer(path: Path, importer: _SlowStoring, write: Callable[[]
     writer.join(30)
 
 
+@pytest.fixture
+def short_groups(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Groups of 0.2 s, and no pause but for a writer that says it waits."""
+    _sqlite_only()
+    settings.RENKEI_IMPORT_COMMIT_SECONDS = 0.2
+    monkeypatch.setattr(grouped_commits, "GIVE_WAY_ANYWAY_SECONDS", 3600)
+
+
+def _renkei_writer(
+    importer: _SlowStoring, lines_when_in: list[int], holds: float = 0.0
+) -> Callable[[], None]:
+    """A transaction on a Django connection of its own, as the web form's: it notes
+    how far the import was when it got in, and keeps the lock `holds` seconds."""
+
+    def write() -> None:
+        try:
+            with transaction.atomic():
+                lines_when_in.append(importer.summary.lines)
+                time.sleep(holds)
+        finally:
+            connection.close()
+
+    return write
+
+
 def test_a_renkei_writer_gets_its_turn_at_the_next_group_commit_as_it_says_it_waits(
-    settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    short_groups: None, tmp_path: Path
 ) -> None:
     # It touches the waiting marker (lib/sqlite_engine), and the import pauses
     # at its next commit; here it would never pause for writers unannounced.
-    _sqlite_only()
-    settings.RENKEI_IMPORT_COMMIT_SECONDS = 0.2
-    monkeypatch.setattr(grouped_commits, "GIVE_WAY_ANYWAY_SECONDS", 3600)
-    count = 60
-    path = _reports(tmp_path, count)
     importer = _SlowStoring(batch_size=1)
     lines_when_in: list[int] = []
 
-    def web_form() -> None:
-        try:
-            with transaction.atomic():
-                lines_when_in.append(importer.summary.lines)
-        finally:
-            connection.close()
+    _import_with_a_writer(_reports(tmp_path, 60), importer, _renkei_writer(importer, lines_when_in))
 
-    _import_with_a_writer(path, importer, web_form)
-
-    assert lines_when_in and lines_when_in[0] < count // 2
+    assert lines_when_in and lines_when_in[0] < 30
     assert importer.commits.pauses >= 1
-    assert Report.objects.count() == count
+    assert Report.objects.count() == 60
 
 
 def test_the_import_does_not_pause_for_itself_when_it_waited_for_the_writer_it_let_in(
-    settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    short_groups: None, tmp_path: Path
 ) -> None:
     # The writer it paused for is still at work when the next group begins, so the
     # import's own BEGIN finds the database busy and says so: that is no one waiting.
-    _sqlite_only()
-    settings.RENKEI_IMPORT_COMMIT_SECONDS = 0.2
-    monkeypatch.setattr(grouped_commits, "GIVE_WAY_ANYWAY_SECONDS", 3600)
     importer = _SlowStoring(batch_size=1)
     lines_when_in: list[int] = []
 
-    def slow_web_form() -> None:
-        try:
-            with transaction.atomic():
-                lines_when_in.append(importer.summary.lines)
-                time.sleep(0.5)  # the import's next BEGIN waits for this
-        finally:
-            connection.close()
-
-    _import_with_a_writer(_reports(tmp_path, 60), importer, slow_web_form)
+    _import_with_a_writer(
+        _reports(tmp_path, 60), importer, _renkei_writer(importer, lines_when_in, holds=0.5)
+    )
 
     assert lines_when_in and lines_when_in[0] < 30
     assert importer.commits.pauses == 1
