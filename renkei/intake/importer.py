@@ -85,12 +85,9 @@ class ReportIndex:
     def __init__(self, limit: int = 2_000_000) -> None:
         self._known: dict[tuple[str, str], ReportRef] = {}
         self._limit = limit
-        # Whether this holds every report the database holds (`holds_every_report`).
+        # Whether this holds every report the database holds: it held none when the
+        # import started and nobody else wrote since (_alone_on_empty_tables).
         self.complete = False
-
-    def holds_every_report(self) -> None:
-        """The database held no report when the import started and nobody else wrote since."""
-        self.complete = True
 
     def add(self, refs: dict[tuple[str, str], ReportRef]) -> None:
         if len(self._known) + len(refs) > self._limit:
@@ -290,7 +287,7 @@ class ExchangeImporter:
         self._looked_for_data = True
         if not self._others.can_tell() or Report.objects.exists() or Incident.objects.exists():
             return
-        self.reports.holds_every_report()
+        self.reports.complete = True
         self.matcher.knows_every_incident()
 
     def _forget_batch(self, summary: ImportSummary) -> None:

@@ -128,17 +128,17 @@ def _incident_values(state: IncidentState) -> tuple[object, ...]:
     )  # fmt: skip
 
 
-def _free_refs(ids: list[int], explicit: set[str], *, stored_free: bool) -> list[str]:
+def _free_refs(ids: list[int], explicit: set[str], *, refs_free: bool) -> list[str]:
     """Refs for new incidents with these ids that no incident has yet.
 
     Our own refs never meet (each carries its id), but an imported export
     keeps its instance's refs (`explicit`: those of this batch), whose id
     bits may equal ours: then only the 23 random bits differ. One indexed
     lookup per batch rules that out, unless no stored incident has such a
-    ref (`stored_free`, IncidentMatcher.refs_are_free).
+    ref (`refs_free`, IncidentMatcher.refs_are_free).
     """
     refs = incident_refs_for(ids)
-    while taken := _stored_refs(refs, stored_free) | (explicit & set(refs)):
+    while taken := _taken_refs(refs, refs_free) | (explicit & set(refs)):
         refs = [
             incident_refs_for([pk])[0] if ref in taken else ref
             for pk, ref in zip(ids, refs, strict=True)
@@ -146,15 +146,15 @@ def _free_refs(ids: list[int], explicit: set[str], *, stored_free: bool) -> list
     return refs
 
 
-def _stored_refs(refs: list[str], stored_free: bool) -> set[str]:
-    return set() if stored_free else sqlbulk.existing(Incident, "ref", refs)
+def _taken_refs(refs: list[str], refs_free: bool) -> set[str]:
+    return set() if refs_free else sqlbulk.existing(Incident, "ref", refs)
 
 
 def _new_refs(ids: list[int], new: list[IncidentState], *, refs_free: bool) -> list[str]:
     """Each new incident's ref: the one its export named, else one made from its id."""
     explicit = {s.explicit_ref for s in new if s.explicit_ref}
     own_ids = [pk for pk, s in zip(ids, new, strict=True) if not s.explicit_ref]
-    made = iter(_free_refs(own_ids, explicit, stored_free=refs_free))
+    made = iter(_free_refs(own_ids, explicit, refs_free=refs_free))
     return [s.explicit_ref or next(made) for s in new]
 
 

@@ -61,7 +61,7 @@ def test_a_new_ref_never_repeats_one_an_imported_incident_keeps(
 
     monkeypatch.setattr(secrets, "token_bytes", zeros_first)
 
-    ref = _free_refs([pk], set(), stored_free=False)[0]
+    ref = _free_refs([pk], set(), refs_free=False)[0]
 
     assert len(draws) >= 2  # the first draw clashed and was drawn again
     assert ref != imported.ref
